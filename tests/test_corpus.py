@@ -1,0 +1,199 @@
+"""Loading and validating corpora: formats, metadata, and a clear error for each kind of bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from framing import CorpusError, FramingWarning, load_corpus
+from conftest import SPUTNIK_ID, SPUTNIK_NAME
+
+META = """---
+article_id: {article_id}
+outlet: Test Wire
+outlet_kind: western-wire
+date: {date}
+title: A title
+url: https://example.org/a
+language: en
+licence: CC0
+provenance: collected
+---
+"""
+
+
+def write_md(folder, name="a.md", article_id="a1", date="2023-09-14", body="First paragraph.\n\nSecond one."):
+    path = folder / name
+    path.write_text(META.format(article_id=article_id, date=date) + body, encoding="utf-8")
+    return path
+
+
+def table_row(**overrides):
+    row = {"article_id": "t1", "outlet": "Test Wire", "outlet_kind": "western-wire", "date": "2023-09-13",
+           "title": "Title", "url": "https://example.org/t", "language": "en", "licence": "CC0",
+           "provenance": "composed", "modelled_on": "https://example.org/x https://example.org/y",
+           "rests_on": "a fact", "text": "Body one.\n\nBody two."}
+    row.update(overrides)
+    return row
+
+
+def test_sputnik_file_is_byte_identical_to_the_shared_copy(sputnik_path, shared):
+    assert sputnik_path.read_bytes() == (shared / "event-2023" / SPUTNIK_NAME).read_bytes()
+
+
+def test_sputnik_loads_with_its_sidecar_metadata(sputnik_path):
+    article = load_corpus(sputnik_path).iloc[0]
+    assert article["article_id"] == SPUTNIK_ID
+    assert article["outlet"] == "Sputnik Africa"
+    assert article["outlet_kind"] == "russian-state"
+    assert article["date"] == pd.Timestamp("2023-09-14")
+    assert article["title"] == "US Shows 'Duplicity' When Assessing Kim Jong Un's Visit to Russia: Russian Ambassador"
+    assert article["provenance"] == "collected"
+    assert article["text"].startswith("© Photo POOL")
+
+
+def test_markdown_header_fields_become_columns(tmp_path):
+    articles = load_corpus(write_md(tmp_path))
+    assert articles.loc[0, ["article_id", "outlet", "language"]].tolist() == ["a1", "Test Wire", "en"]
+    assert articles.loc[0, "text"] == "First paragraph.\n\nSecond one."
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_tables_load_with_the_same_fields(tmp_path, suffix):
+    path = tmp_path / f"corpus{suffix}"
+    frame = pd.DataFrame([table_row()])
+    {".csv": lambda: frame.to_csv(path, index=False), ".parquet": lambda: frame.to_parquet(path),
+     ".jsonl": lambda: frame.to_json(path, orient="records", lines=True)}[suffix]()
+    article = load_corpus(path).iloc[0]
+    assert article["modelled_on"] == ("https://example.org/x", "https://example.org/y")
+    assert article["date"] == pd.Timestamp("2023-09-13")
+    assert article["text"] == "Body one.\n\nBody two."
+
+
+def test_jsonl_accepts_a_list_of_addresses(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(table_row(modelled_on=["https://a.example", "https://b.example"])) + "\n")
+    assert load_corpus(path).loc[0, "modelled_on"] == ("https://a.example", "https://b.example")
+
+
+def test_folder_reads_articles_subfolder_and_skips_documentation(tmp_path):
+    (tmp_path / "articles").mkdir()
+    write_md(tmp_path / "articles", "one.md", "one")
+    write_md(tmp_path / "articles", "two.md", "two")
+    (tmp_path / "README.md").write_text("# not an article")
+    (tmp_path / "articles" / "README.md").write_text("# not an article either")
+    assert load_corpus(tmp_path)["article_id"].tolist() == ["one", "two"]
+
+
+def test_windows_line_endings_are_normalised(tmp_path):
+    path = tmp_path / "w.md"
+    path.write_bytes((META.format(article_id="w", date="2023-09-14") + "One.\n\nTwo.\n").replace("\n", "\r\n").encode())
+    assert load_corpus(path).loc[0, "text"] == "One.\n\nTwo."
+
+
+def test_bare_text_file_needs_metadata_unless_told_otherwise(tmp_path):
+    path = tmp_path / "bare.txt"
+    path.write_text("A headline\nЭто статья на русском языке о визите Ким Чен Ына в Россию.\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"bare\.txt: no metadata: expected a sidecar file bare\.meta\.yaml"):
+        load_corpus(path)
+    article = load_corpus(path, require_metadata=False).iloc[0]
+    assert (article["article_id"], article["title"]) == ("bare", "A headline")
+    assert (article["language"], article["language_source"]) == ("ru", "detected")
+    assert pd.isna(article["outlet"])
+
+
+# --- bad input: one clear error naming file and field, and nothing loaded -------------------------------------
+
+def test_missing_required_field_is_named(tmp_path):
+    path = tmp_path / "m.md"
+    path.write_text(META.format(article_id="m", date="2023-09-14").replace("outlet: Test Wire\n", "") + "Body.")
+    with pytest.raises(CorpusError, match=r"m\.md: missing required field 'outlet'"):
+        load_corpus(path)
+
+
+def test_table_missing_required_column_is_named(tmp_path):
+    path = tmp_path / "t.csv"
+    pd.DataFrame([table_row()]).drop(columns=["licence"]).to_csv(path, index=False)
+    with pytest.raises(CorpusError, match=r"t\.csv: table lacks required column\(s\): licence"):
+        load_corpus(path)
+
+
+def test_duplicate_article_id_names_both_files(tmp_path):
+    first, second = write_md(tmp_path, "a.md", "same"), write_md(tmp_path, "b.md", "same")
+    with pytest.raises(CorpusError, match=rf"{second.name}: duplicate article_id 'same' \(also in .*{first.name}\)"):
+        load_corpus(tmp_path)
+
+
+def test_unparseable_date_is_named(tmp_path):
+    with pytest.raises(CorpusError, match=r"a\.md: field 'date': '14/09/2023' is not an ISO date"):
+        load_corpus(write_md(tmp_path, date="'14/09/2023'"))
+
+
+def test_non_utf8_file_is_named_with_offset(tmp_path):
+    path = tmp_path / "latin1.md"
+    path.write_bytes((META.format(article_id="l", date="2023-09-14") + "Caf\xe9 society.").encode("latin-1"))
+    with pytest.raises(CorpusError, match=r"latin1\.md: file is not UTF-8 text \(byte 0xe9 at offset \d+\)"):
+        load_corpus(path)
+
+
+def test_empty_body_is_an_error(tmp_path):
+    with pytest.raises(CorpusError, match=r"a\.md: empty body"):
+        load_corpus(write_md(tmp_path, body="\n  \n"))
+
+
+def test_unknown_file_type_is_named(tmp_path):
+    path = tmp_path / "notes.docx"
+    path.write_bytes(b"PK")
+    with pytest.raises(CorpusError, match=r"notes\.docx: unknown file type '\.docx' \(expected one of \.md"):
+        load_corpus(path)
+
+
+def test_unknown_file_in_a_corpus_folder_is_not_skipped_silently(tmp_path):
+    write_md(tmp_path)
+    (tmp_path / "stray.html").write_text("<p>hi</p>")
+    with pytest.raises(CorpusError, match=r"stray\.html: unknown file type"):
+        load_corpus(tmp_path)
+
+
+def test_table_without_text_column_lists_its_columns(tmp_path):
+    path = tmp_path / "t.csv"
+    pd.DataFrame([table_row()]).rename(columns={"text": "body"}).to_csv(path, index=False)
+    with pytest.raises(CorpusError, match=r"t\.csv: table has no 'text' column \(columns: article_id, .*body"):
+        load_corpus(path)
+
+
+def test_composed_text_must_say_what_it_is_modelled_on(tmp_path):
+    path = tmp_path / "c.csv"
+    pd.DataFrame([table_row(modelled_on="")]).to_csv(path, index=False)
+    with pytest.raises(CorpusError, match=r"c\.csv row 1: missing field 'modelled_on', required for composed"):
+        load_corpus(path)
+
+
+def test_bad_provenance_value_is_named(tmp_path):
+    path = tmp_path / "p.csv"
+    pd.DataFrame([table_row(provenance="scraped")]).to_csv(path, index=False)
+    with pytest.raises(CorpusError, match=r"field 'provenance': 'scraped' is not one of collected, composed"):
+        load_corpus(path)
+
+
+def test_unknown_outlet_kind_warns_but_loads(tmp_path):
+    path = tmp_path / "k.csv"
+    pd.DataFrame([table_row(outlet_kind="blog")]).to_csv(path, index=False)
+    with pytest.warns(FramingWarning, match="outlet_kind 'blog' is not a known kind"):
+        assert load_corpus(path).loc[0, "outlet_kind"] == "blog"
+
+
+def test_sidecar_title_must_match_first_line(tmp_path):
+    (tmp_path / "x.txt").write_text("Real headline\nBody line.\n")
+    (tmp_path / "x.meta.yaml").write_text("article_id: x\ntitle: Other headline\n")
+    with pytest.raises(CorpusError, match=r"x\.meta\.yaml: field 'title' differs from the first line of x\.txt"):
+        load_corpus(tmp_path / "x.txt", require_metadata=False)
+
+
+def test_invalid_yaml_header_names_the_line(tmp_path):
+    path = tmp_path / "y.md"
+    path.write_text("---\narticle_id: y\noutlet: [unclosed\n---\nBody.")
+    with pytest.raises(CorpusError, match=r"y\.md: metadata header is not valid YAML at line \d"):
+        load_corpus(path)
