@@ -21,6 +21,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from . import __version__, plots  # noqa: E402
+from .annotations import agreement, attach_gold, label_matrix, load_annotations  # noqa: E402
+from .codebook import load_codebook  # noqa: E402
 from .corpus import load_corpus  # noqa: E402
 from .embed import Embedder, embedding_map  # noqa: E402
 from .paths import corpus_dir  # noqa: E402
@@ -55,6 +57,19 @@ def article_table(articles: pd.DataFrame, paragraphs: pd.DataFrame) -> pd.DataFr
     return table
 
 
+def annotation_tables(paragraphs: pd.DataFrame, corpus: Path) -> dict[str, pd.DataFrame]:
+    """Gold label counts per outlet kind, and agreement between the two coding passes."""
+    codebook = load_codebook()
+    gold = attach_gold(paragraphs, load_annotations(corpus=corpus, codebook=codebook))
+    counts = label_matrix(gold["labels"], codebook.names).groupby(gold["outlet_kind"]).sum()
+    counts.insert(0, "paragraphs", gold.groupby("outlet_kind").size())
+    tables = {"gold_labels_by_kind": counts.reset_index()}
+    if (corpus / "annotations" / "pass_b.csv").exists():
+        passes = [load_annotations(name, corpus=corpus, codebook=codebook) for name in ("pass_a", "pass_b")]
+        tables["agreement"] = agreement(*passes, codebook=codebook).round(4)
+    return tables
+
+
 def corpus_hash(folder: Path) -> str:
     """SHA-256 over the relative paths and bytes of every file in the corpus folder."""
     digest = hashlib.sha256()
@@ -79,6 +94,8 @@ def build_figures(out: str | Path = "build", *, corpus: str | Path | None = None
                                   "text"]],
         "dropped_lines": dropped_lines(articles),
     }
+    if (corpus / "annotations" / "gold.csv").exists():
+        tables.update(annotation_tables(paragraphs, corpus))
     points = embedding_map(embeddings, paragraphs)
     tables["paragraph_map"] = points[["para_id", "article_id", "outlet_kind", "x", "y"]].round(6)
     focal = FOCAL_ARTICLE if (articles["article_id"] == FOCAL_ARTICLE).any() else None

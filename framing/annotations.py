@@ -1,0 +1,135 @@
+"""Frame labels per paragraph: the gold table, the raw coding passes, and agreement between coders.
+
+Annotation tables live in ``<corpus>/annotations/`` as CSV files with columns ``para_id``, ``labels`` (frame keys
+joined by ``;`` in codebook order) and, in ``gold.csv``, ``text_start`` (the first words of the paragraph, so that a
+change in segmentation that shifts ``para_id``s is caught). Loaded, ``labels`` is a tuple of frame keys.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .codebook import Codebook, load_codebook
+from .errors import FramingError
+from .paths import corpus_dir
+
+PASSES = ("gold", "pass_a", "pass_b")
+TEXT_START_CHARS = 40
+
+
+def load_annotations(which: str = "gold", *, corpus: str | Path | None = None,
+                     codebook: Codebook | None = None) -> pd.DataFrame:
+    """Read one annotation table (``gold``, ``pass_a`` or ``pass_b``) with its labels checked against the codebook.
+
+    >>> gold = load_annotations()                      # doctest: +SKIP
+    >>> gold.set_index("para_id").loc[some_id, "labels"]   # doctest: +SKIP
+    ('accusation', 'whataboutism')
+    """
+    if which not in PASSES:
+        raise FramingError(f"unknown annotation table {which!r}; choose one of {', '.join(PASSES)}")
+    path = Path(corpus or corpus_dir()) / "annotations" / f"{which}.csv"
+    if not path.exists():
+        raise FramingError(f"{path}: annotation table not found")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if not {"para_id", "labels"} <= set(table.columns):
+        raise FramingError(f"{path}: needs columns para_id and labels, has {', '.join(table.columns)}")
+    duplicated = table["para_id"][table["para_id"].duplicated()]
+    if len(duplicated):
+        raise FramingError(f"{path}: para_id {duplicated.iloc[0]!r} is labelled more than once")
+    codebook = codebook or load_codebook()
+    table["labels"] = [_parse_labels(value, codebook, f"{path}: {pid}") for pid, value in
+                       zip(table["para_id"], table["labels"])]
+    return table
+
+
+def _parse_labels(value: str, codebook: Codebook, where: str) -> tuple[str, ...]:
+    labels = [label.strip() for label in value.split(";") if label.strip()]
+    if not labels:
+        raise FramingError(f"{where}: no labels")
+    unknown = [label for label in labels if label not in codebook]
+    if unknown:
+        raise FramingError(f"{where}: label(s) {', '.join(unknown)} not in codebook {codebook.name!r}")
+    if codebook.fallback in labels and len(labels) > 1:
+        raise FramingError(f"{where}: {codebook.fallback!r} applies only when no other label does")
+    return tuple(name for name in codebook.names if name in labels)
+
+
+def format_labels(labels: tuple[str, ...] | list[str]) -> str:
+    return ";".join(labels)
+
+
+def label_matrix(labels: pd.Series, names: list[str]) -> pd.DataFrame:
+    """One 0/1 column per frame, one row per entry of ``labels`` (tuples of frame keys)."""
+    return pd.DataFrame([[int(name in row) for name in names] for row in labels], columns=names, index=labels.index)
+
+
+def attach_gold(paragraphs: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
+    """Paragraphs + ``labels``; an error names any paragraph without gold, or gold whose text no longer matches."""
+    merged = paragraphs.merge(gold, on="para_id", how="left", validate="one_to_one", indicator=True)
+    missing = merged.loc[merged["_merge"] == "left_only", "para_id"]
+    if len(missing):
+        raise FramingError(f"{len(missing)} paragraph(s) have no gold labels, e.g. {missing.iloc[0]!r}")
+    if "text_start" in merged.columns:
+        shifted = merged[[not text.startswith(start) for text, start in zip(merged["text"], merged["text_start"])]]
+        if len(shifted):
+            raise FramingError(f"gold for {shifted['para_id'].iloc[0]!r} was made for a different text "
+                               f"({shifted['text_start'].iloc[0]!r}…): segmentation changed since annotation")
+    return merged.drop(columns=["_merge", "text_start"], errors="ignore")
+
+
+def krippendorff_alpha(values: np.ndarray) -> float:
+    """Krippendorff's alpha for nominal data; ``values`` is coders × units with NaN where a coder gave no value.
+
+    Units with fewer than two values are not pairable and are left out. Returns NaN when there is no variation.
+    >>> round(krippendorff_alpha(np.array([[0, 1, 0, 0, 0, 0, 0, 0, 1, 0], [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]])), 3)
+    0.095
+    """
+    values = np.asarray(values, dtype=float)
+    categories = np.unique(values[~np.isnan(values)])
+    index = {c: i for i, c in enumerate(categories)}
+    coincidence = np.zeros((len(categories), len(categories)))
+    for unit in values.T:
+        present = unit[~np.isnan(unit)]
+        if len(present) < 2:
+            continue
+        counts = np.zeros(len(categories))
+        for value in present:
+            counts[index[value]] += 1
+        coincidence += (np.outer(counts, counts) - np.diag(counts)) / (len(present) - 1)
+    totals = coincidence.sum(axis=1)
+    n = totals.sum()
+    expected = (np.outer(totals, totals).sum() - (totals ** 2).sum())
+    if n <= 1 or expected == 0:
+        return float("nan")
+    observed = coincidence.sum() - np.trace(coincidence)
+    return float(1 - (n - 1) * observed / expected)
+
+
+def agreement(first: pd.DataFrame, second: pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:
+    """Per-frame and overall agreement between two coding passes on the paragraphs both coded.
+
+    Each frame is a yes/no decision per paragraph; ``overall`` pools all (paragraph, frame) decisions. Columns:
+    ``frame``, ``alpha`` (Krippendorff, nominal), ``percent_agreement``, ``units``, ``yes_first``, ``yes_second``;
+    the last row, ``exact_match``, gives the share of paragraphs whose whole label sets agree.
+    """
+    codebook = codebook or load_codebook()
+    both = first.merge(second, on="para_id", suffixes=("_1", "_2"), validate="one_to_one")
+    if both.empty:
+        raise FramingError("the two passes share no para_id")
+    a, b = label_matrix(both["labels_1"], codebook.names), label_matrix(both["labels_2"], codebook.names)
+    rows = []
+    for name in codebook.names:
+        rows.append(_agreement_row(name, a[name].to_numpy(), b[name].to_numpy()))
+    rows.append(_agreement_row("overall", a.to_numpy().ravel(), b.to_numpy().ravel()))
+    exact = float(np.mean([x == y for x, y in zip(both["labels_1"], both["labels_2"])]))
+    rows.append({"frame": "exact_match", "alpha": np.nan, "percent_agreement": exact, "units": len(both),
+                 "yes_first": np.nan, "yes_second": np.nan})
+    return pd.DataFrame(rows)
+
+
+def _agreement_row(name: str, x: np.ndarray, y: np.ndarray) -> dict:
+    return {"frame": name, "alpha": krippendorff_alpha(np.vstack([x, y])), "percent_agreement": float(np.mean(x == y)),
+            "units": len(x), "yes_first": int(x.sum()), "yes_second": int(y.sum())}
