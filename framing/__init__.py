@@ -5,6 +5,7 @@ The pipeline is a chain of pure steps, each from one table to the next::
     articles   = load_corpus("corpus")              # one row per article (framing.corpus)
     paragraphs = segment(articles)                  # one row per paragraph (framing.segment)
     embeddings = Embedder().embed_paragraphs(paragraphs)   # float32 matrix + para_id (framing.embed)
+    framed     = load_detector().frame_table(paragraphs)       # + frames and score_<frame> (framing.frames)
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -15,16 +16,20 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
 from .cache import default_cache_dir
+from .cluster import FrameClusterer
 from .codebook import Codebook, CodebookError, Frame, load_codebook
 from .corpus import load_corpus
 from .embed import Embedder, Embeddings, embedding_map
 from .errors import CorpusError, FramingError, FramingWarning
+from .detectors import load_detector, save_detector
+from .frames import CodebookDetector, FrameClassifier
 from .paths import corpus_dir
 from .segment import DEFAULT_RULES, BoilerplateRule, dropped_lines, segment
 
 __all__ = [
     "__version__",
-    "BoilerplateRule", "Codebook", "CodebookError", "CorpusError", "DEFAULT_RULES", "Embedder", "Embeddings",
-    "Frame", "FramingError", "FramingWarning", "corpus_dir", "default_cache_dir", "dropped_lines",
-    "embedding_map", "load_codebook", "load_corpus", "segment",
+    "BoilerplateRule", "Codebook", "CodebookDetector", "CodebookError", "CorpusError", "DEFAULT_RULES", "Embedder",
+    "Embeddings", "Frame", "FrameClassifier", "FrameClusterer", "FramingError", "FramingWarning", "corpus_dir",
+    "default_cache_dir", "dropped_lines", "embedding_map", "load_codebook", "load_corpus", "load_detector",
+    "save_detector", "segment",
 ]

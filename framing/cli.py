@@ -44,6 +44,21 @@ def _parser() -> argparse.ArgumentParser:
     emb.add_argument("--no-cache", action="store_true", help="neither read nor write the embedding cache")
     emb.set_defaults(run=_embed)
 
+    frm = commands.add_parser("frames", help="print the frames of every paragraph as JSON lines")
+    frm.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    frm.add_argument("--detector", default="default",
+                     help="'default' (trained on the corpus gold), 'codebook' (zero-shot) or a detector .npz file")
+    frm.add_argument("--unit", choices=("article", "paragraph"), default="article",
+                     help="'paragraph': each row of a .jsonl/.csv file with a 'text' column is one paragraph")
+    frm.set_defaults(run=_frames)
+
+    ev = commands.add_parser("evaluate", help="measure the detectors on the corpus gold, GVFC and FNC-1")
+    ev.add_argument("--out", type=Path, default=Path("build/evaluation"))
+    ev.add_argument("--datasets", type=Path, default=None, help="folder with gvfc/ and fnc1/ (default: shared)")
+    ev.add_argument("--no-fnc1", action="store_true", help="skip FNC-1 (embeds about 18,000 body sentences)")
+    ev.add_argument("--seed", type=int, default=0)
+    ev.set_defaults(run=_evaluate)
+
     fig = commands.add_parser("figures", help="regenerate the tables, figures and manifest of the analysis")
     fig.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     fig.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: the project's corpus/)")
@@ -88,6 +103,64 @@ def _embed(args: argparse.Namespace) -> int:
     stats = embeddings.meta
     print(f"framing: wrote {len(embeddings)} vectors of {embeddings.vectors.shape[1]} dimensions to {args.out} "
           f"({stats['computed']} computed, {stats['cached']} from cache)", file=sys.stderr)
+    return 0
+
+
+def _frames(args: argparse.Namespace) -> int:
+    from .detectors import load_detector
+
+    detector = load_detector(args.detector)
+    if args.unit == "paragraph":
+        paragraphs = _paragraph_rows(args.paths)
+    else:
+        _, paragraphs = _paragraphs(args.paths)
+    scores = detector.predict_proba(paragraphs["text"].tolist())
+    frames = detector.predict_indicator(paragraphs["text"].tolist())
+    for row, score, on in zip(paragraphs[["article_id", "para_id", "text"]].to_dict("records"), scores, frames):
+        row["frames"] = [name for name, flag in zip(detector.frames_, on) if flag]
+        row["scores"] = {name: round(float(value), 4) for name, value in zip(detector.frames_, score)}
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+def _paragraph_rows(paths: list[Path]):
+    """--unit paragraph: every row of a table is one paragraph, unsegmented."""
+    import pandas as pd
+
+    from .errors import CorpusError
+
+    tables = []
+    for path in paths:
+        suffix = path.suffix.lower()
+        if suffix not in (".jsonl", ".csv"):
+            raise CorpusError(path, "--unit paragraph reads .jsonl or .csv files with a 'text' column")
+        if not path.is_file():
+            raise CorpusError(path, "no such file")
+        try:
+            table = (pd.read_json(path, lines=True, dtype=False) if suffix == ".jsonl"
+                     else pd.read_csv(path, dtype=str, keep_default_na=False))
+        except ValueError as error:
+            raise CorpusError(path, f"cannot be read: {str(error).splitlines()[0]}") from None
+        if "text" not in table.columns:
+            raise CorpusError(path, f"table has no 'text' column (columns: {', '.join(map(str, table.columns))})")
+        for number, text in enumerate(table["text"], start=1):
+            if not isinstance(text, str) or not text.strip():
+                raise CorpusError(path, f"row {number}: empty or non-text 'text' ({text!r})")
+        table = table.copy()
+        if "article_id" not in table.columns:
+            table["article_id"] = [f"{path.stem}-{i}" for i in range(1, len(table) + 1)]
+        table["para_id"] = table["para_id"] if "para_id" in table.columns else [
+            f"{path.stem}:{i}" for i in range(1, len(table) + 1)]
+        tables.append(table[["article_id", "para_id", "text"]].astype(str))
+    return pd.concat(tables, ignore_index=True)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import run_evaluation
+
+    print(run_evaluation(args.out, datasets=args.datasets, random_state=args.seed, fnc1=not args.no_fnc1))
+    print(f"framing: tables written to {args.out}", file=sys.stderr)
     return 0
 
 

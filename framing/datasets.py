@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .paths import shared_dir
+
 GVFC_URL = "https://github.com/arajshah/NLP_headline_body_sentiment (data/)"
 BASIL_URL = "https://github.com/launchnlp/BASIL (JSON files; flattened as described in its PROVENANCE.md)"
 FNC1_URL = "https://github.com/FakeNewsChallenge/fnc-1"
@@ -39,8 +41,8 @@ RUWA_OUTLET_KINDS = {
 
 
 def shared_datasets_dir() -> Path | None:
-    """Folder of the shared benchmark copies, or None: ``$FRAMING_SHARED_DATASETS``, else the first
-    ``shared/datasets`` found walking up from this file (e.g. ``/work/shared/datasets`` for ``/work/main``).
+    """Folder of the shared benchmark copies, or None: ``$FRAMING_SHARED_DATASETS``, else ``datasets/`` in the
+    ``shared/`` folder beside the checkout (``framing.paths.shared_dir``).
 
     >>> d = shared_datasets_dir()
     >>> df = load_fnc1(d / "fnc1") if d else None
@@ -48,10 +50,8 @@ def shared_datasets_dir() -> Path | None:
     env = os.environ.get("FRAMING_SHARED_DATASETS")
     if env:
         return Path(env) if Path(env).is_dir() else None
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "shared" / "datasets").is_dir():
-            return parent / "shared" / "datasets"
-    return None
+    shared = shared_dir()
+    return shared / "datasets" if shared and (shared / "datasets").is_dir() else None
 
 
 def _resolve(path, names: list[str], url: str) -> Path:

@@ -191,6 +191,17 @@ class Embedder:
         return out
 
 
+_DEFAULT_EMBEDDERS: dict[str, Embedder] = {}
+
+
+def default_embedder() -> Embedder:
+    """One shared Embedder with the default model and cache, so the model is loaded once per process."""
+    key = str(default_cache_dir())  # a changed FRAMING_CACHE_DIR gets its own
+    if key not in _DEFAULT_EMBEDDERS:
+        _DEFAULT_EMBEDDERS[key] = Embedder()
+    return _DEFAULT_EMBEDDERS[key]
+
+
 def _check_texts(texts: list[str] | pd.Series) -> list[str]:
     texts = list(texts)
     for i, text in enumerate(texts):

@@ -216,6 +216,11 @@ def _is_hard_wrapped(lines: list[str]) -> bool:
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"”’)])\s+")
 
 
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a paragraph, split after '.', '!' or '?' (and a closing quote) followed by a space."""
+    return [sentence for sentence in _SENTENCE_BREAK.split(text.strip()) if sentence.strip()] or [text]
+
+
 def _pieces(text: str, max_words: int) -> list[str]:
     """Cut a long paragraph at sentence ends into pieces of at most max_words words (words, if one sentence is longer)."""
     if len(text.split()) <= max_words:

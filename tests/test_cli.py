@@ -94,3 +94,34 @@ def test_console_script_is_installed(sputnik_path):
     result = subprocess.run([sys.executable, "-m", "framing.cli", "segment", str(sputnik_path)],
                             capture_output=True, text=True, check=True)
     assert len(result.stdout.splitlines()) == 12
+
+
+def test_frames_prints_the_sputnik_paragraphs_with_frames_and_scores(sputnik_path, capsys):
+    code, out, _ = run(capsys, "frames", sputnik_path)
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(rows) == 12
+    assert set(rows[0]) == {"article_id", "para_id", "text", "frames", "scores"}
+    assert rows[1]["frames"] == ["factual_report"]  # the neutral lede
+    assert "sovereignty" in rows[3]["frames"]        # "The US has no right to teach us how to live. ..."
+    assert "denial" in rows[10]["frames"]            # "North Korea has repeatedly denied claims ..."
+    assert all(0 <= value <= 1 for value in rows[4]["scores"].values())
+
+
+def test_frames_unit_paragraph_reads_each_row_unsegmented(tmp_path, capsys):
+    path = tmp_path / "paras.jsonl"
+    path.write_text(json.dumps({"text": "Moscow denied supplying any weapons.\nIt called the reports lies."}) + "\n")
+    code, out, _ = run(capsys, "frames", "--unit", "paragraph", "--detector", "codebook", path)
+    (row,) = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and row["para_id"] == "paras:1" and "denial" in row["frames"]
+
+
+def test_frames_unit_paragraph_needs_a_text_column(tmp_path, capsys):
+    path = tmp_path / "paras.csv"
+    path.write_text("body\nsomething\n")
+    code, out, err = run(capsys, "frames", "--unit", "paragraph", path)
+    assert (code, out) == (2, "") and "paras.csv: table has no 'text' column (columns: body)" in err
+
+
+def test_frames_with_an_unknown_detector_is_one_line(tmp_path, sputnik_path, capsys):
+    code, _, err = run(capsys, "frames", "--detector", tmp_path / "missing.npz", sputnik_path)
+    assert code == 2 and "missing.npz: no such detector file" in err

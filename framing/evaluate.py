@@ -1,0 +1,183 @@
+"""Validation of the frame detectors: corpus gold, clustering, and public benchmarks (GVFC, FNC-1).
+
+``run_evaluation(out)`` (the ``framing evaluate`` command) writes each table as CSV and all of them as one Markdown
+file, and returns the Markdown. Every number is computed here, from data, with an explicit seed.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import (accuracy_score, adjusted_rand_score, f1_score, normalized_mutual_info_score,
+                             precision_recall_fscore_support, roc_auc_score)
+from sklearn.model_selection import GroupKFold, LeaveOneGroupOut, StratifiedKFold
+
+from .annotations import attach_gold, load_annotations
+from .cluster import FrameClusterer
+from .codebook import load_codebook
+from .corpus import load_corpus
+from .datasets import load_fnc1, load_gvfc
+from .embed import default_embedder
+from .errors import FramingError, FramingWarning
+from .frames import CodebookDetector, FrameClassifier, label_indicator, paragraph_features
+from .paths import corpus_dir
+from .segment import segment
+
+
+def multilabel_scores(Y_true: np.ndarray, Y_pred: np.ndarray, names: list[str]) -> pd.DataFrame:
+    """Precision, recall, F1 and support per label, then micro and macro averages."""
+    p, r, f, s = precision_recall_fscore_support(Y_true, Y_pred, average=None, zero_division=0)
+    rows = [{"label": n, "precision": p[i], "recall": r[i], "f1": f[i], "support": int(s[i])}
+            for i, n in enumerate(names)]
+    for average in ("micro", "macro"):
+        p, r, f, _ = precision_recall_fscore_support(Y_true, Y_pred, average=average, zero_division=0)
+        rows.append({"label": f"{average} avg", "precision": p, "recall": r, "f1": f, "support": int(Y_true.sum())})
+    return pd.DataFrame(rows)
+
+
+def out_of_fold(make_detector, features: np.ndarray, labels: list, splits) -> np.ndarray:
+    """0/1 predictions for every paragraph from a detector that never saw its fold."""
+    names = load_codebook().names
+    predicted = np.zeros((len(features), len(names)), dtype=np.int8)
+    for train, test in splits:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FramingWarning)  # a held-out outlet may take a frame's few examples
+            detector = make_detector().fit(features[train], [labels[i] for i in train])
+        predicted[test] = detector.predict_indicator(features[test])
+    return predicted
+
+
+def evaluate_corpus(random_state: int = 0) -> dict[str, pd.DataFrame]:
+    """Per-label scores of the classifier and the calibrated zero-shot detector, grouped by article (5 folds) and
+    leaving one outlet out."""
+    gold = attach_gold(segment(load_corpus(corpus_dir())), load_annotations())
+    names = load_codebook().names
+    labels = list(gold["labels"])
+    Y = label_indicator(labels, names)
+    features = paragraph_features(gold["text"])
+    paragraph_vectors = features[:, : features.shape[1] // 2]
+    designs = {
+        "classifier": (lambda: FrameClassifier(random_state=random_state), features),
+        "codebook": (lambda: CodebookDetector(random_state=random_state), paragraph_vectors),
+    }
+    schemes = {"grouped by article, 5 folds": (GroupKFold(5), gold["article_id"]),
+               "leave one outlet out": (LeaveOneGroupOut(), gold["outlet"])}
+    tables = {}
+    for detector, (make, X) in designs.items():
+        for scheme, (splitter, groups) in schemes.items():
+            predicted = out_of_fold(make, X, labels, splitter.split(X, Y, groups))
+            table = multilabel_scores(Y, predicted, names)
+            table.insert(0, "scheme", scheme)
+            table.insert(0, "detector", detector)
+            tables[f"corpus_{detector}_{'grouped' if 'grouped' in scheme else 'logo'}"] = table
+    return tables
+
+
+def evaluate_clustering(gvfc_path: Path | None, random_state: int = 0) -> pd.DataFrame:
+    """ARI and NMI of FrameClusterer against gold: the corpus's primary frame, and GVFC's Theme1."""
+    gold = attach_gold(segment(load_corpus(corpus_dir())), load_annotations())
+    sets = [("corpus (primary gold frame)", gold["text"].tolist(), gold["labels"].map(lambda l: l[0]).tolist())]
+    if gvfc_path is not None:
+        gvfc = load_gvfc(gvfc_path)
+        sets.append(("GVFC headlines (Theme1)", gvfc["text"].tolist(), gvfc["frame"].tolist()))
+    rows = []
+    for name, texts, truth in sets:
+        vectors = default_embedder().embed(texts)
+        n_frames = len(set(truth))
+        for label, clusterer in [("k = number of gold frames", FrameClusterer(n_clusters=n_frames, outlier_quantile=0,
+                                                                               random_state=random_state)),
+                                 ("k by silhouette", FrameClusterer(random_state=random_state))]:
+            found = clusterer.fit(vectors, texts=texts).labels_
+            kept = found >= 0
+            rows.append({"data": name, "clustering": label, "clusters": clusterer.n_clusters_,
+                         "outliers": int((~kept).sum()),
+                         "ARI": adjusted_rand_score(np.asarray(truth)[kept], found[kept]),
+                         "NMI": normalized_mutual_info_score(np.asarray(truth)[kept], found[kept])})
+    return pd.DataFrame(rows)
+
+
+def evaluate_gvfc(path: Path, random_state: int = 0) -> pd.DataFrame:
+    """GVFC headline frames (9 classes), headline text only, stratified 5-fold CV."""
+    gvfc = load_gvfc(path)
+    texts, y = gvfc["text"].tolist(), gvfc["frame"].to_numpy()
+    vectors = default_embedder().embed(texts)
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=random_state).split(vectors, y))
+    rows = []
+    for name, with_terms in [("MiniLM embeddings + logistic regression", False),
+                             ("MiniLM embeddings + word TF-IDF + logistic regression", True)]:
+        predicted, start = np.empty_like(y), time.perf_counter()
+        for train, test in folds:
+            X_train, X_test = vectors[train], vectors[test]
+            if with_terms:
+                from scipy.sparse import csr_matrix, hstack
+
+                tfidf = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2))
+                X_train = hstack([csr_matrix(X_train), tfidf.fit_transform([texts[i] for i in train])]).tocsr()
+                X_test = hstack([csr_matrix(X_test), tfidf.transform([texts[i] for i in test])]).tocsr()
+            model = LogisticRegression(C=4 if not with_terms else 16, max_iter=3000, random_state=random_state)
+            predicted[test] = model.fit(X_train, y[train]).predict(X_test)
+        rows.append({"model": name, "accuracy": accuracy_score(y, predicted),
+                     "macro_f1": f1_score(y, predicted, average="macro"), "headlines": len(y),
+                     "train_seconds_5_folds": time.perf_counter() - start})
+    return pd.DataFrame(rows)
+
+
+def evaluate_fnc1(path: Path, detector=None) -> pd.DataFrame:
+    """FNC-1 as a check on denial: among related headline-body pairs, does the body's denial score find 'disagree'?"""
+    from .detectors import load_detector
+
+    detector = detector or load_detector()
+    pairs = load_fnc1(path)
+    related = pairs[pairs["stance"] != "unrelated"]
+    bodies = related.drop_duplicates("body_id")
+    denial = detector.frames_.index("denial")
+    scores = pd.Series(detector.predict_proba(bodies["body"].tolist())[:, denial], index=bodies["body_id"].to_numpy())
+    score = related["body_id"].map(scores).to_numpy()
+    truth = (related["stance"] == "disagree").to_numpy()
+    flagged = score >= detector.thresholds_[denial]
+    p, r, f, _ = precision_recall_fscore_support(truth, flagged, average="binary", zero_division=0)
+    return pd.DataFrame([{"task": "disagree among related pairs, body denial score", "pairs": len(related),
+                          "disagree": int(truth.sum()), "precision": p, "recall": r, "f1": f,
+                          "roc_auc": roc_auc_score(truth, score), "base_rate": truth.mean()}])
+
+
+def markdown_table(table: pd.DataFrame) -> str:
+    """A DataFrame as a Markdown table, floats to three decimals."""
+    cells = [[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row] for row in table.itertuples(index=False)]
+    lines = ["| " + " | ".join(map(str, table.columns)) + " |", "|" + "---|" * len(table.columns)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in cells])
+
+
+def run_evaluation(out: str | Path = "build/evaluation", *, datasets: str | Path | None = None,
+                   random_state: int = 0, fnc1: bool = True) -> str:
+    """Run every evaluation, write ``<table>.csv`` files and ``evaluation.md`` to ``out``, return the Markdown."""
+    from .datasets import shared_datasets_dir
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    datasets = Path(datasets) if datasets else shared_datasets_dir()
+    tables = evaluate_corpus(random_state)
+    tables["clustering"] = evaluate_clustering(datasets / "gvfc" if datasets else None, random_state)
+    if datasets is not None:
+        tables["gvfc"] = evaluate_gvfc(datasets / "gvfc", random_state)
+        if fnc1:
+            tables["fnc1"] = evaluate_fnc1(datasets / "fnc1")
+    sections = []
+    for name, table in tables.items():
+        table.to_csv(out / f"{name}.csv", index=False, float_format="%.4f", lineterminator="\n")
+        sections.append(f"## {name}\n\n{markdown_table(table)}\n")
+    if datasets is None:
+        sections.append("GVFC and FNC-1 skipped: no data sets folder (give --datasets or set FRAMING_SHARED_DATASETS)\n")
+    report = "\n".join(sections)
+    (out / "evaluation.md").write_text(report)
+    return report
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise FramingError("use: framing evaluate [--out DIR] [--datasets PATH]")

@@ -1,0 +1,183 @@
+"""Frame detectors with the real model on small data: behaviour, determinism, the estimator contract, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.utils.estimator_checks import (check_get_params_invariance, check_no_attributes_set_in_init,
+                                            check_parameters_default_constructible, check_set_params)
+
+from framing import FramingError, FramingWarning, corpus_dir, load_corpus, segment
+from framing.annotations import attach_gold, load_annotations
+from framing.cluster import FrameClusterer
+from framing.detectors import load_detector, save_detector
+from framing.frames import CodebookDetector, FrameClassifier, paragraph_features
+
+ESTIMATORS = [CodebookDetector(), FrameClassifier(), FrameClusterer()]
+
+
+@pytest.fixture(scope="module")
+def gold():
+    return attach_gold(segment(load_corpus(corpus_dir())), load_annotations())
+
+
+@pytest.fixture(scope="module")
+def small(gold, real_embedder):
+    """120 gold paragraphs (every 3rd, and every frame present), as texts, features and label sets."""
+    rows = gold.iloc[::3].reset_index(drop=True)
+    features = paragraph_features(rows["text"], real_embedder)
+    return rows["text"].tolist(), features, list(rows["labels"])
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)
+def test_estimators_follow_the_scikit_learn_contract(estimator):
+    name = type(estimator).__name__
+    check_no_attributes_set_in_init(name, estimator)
+    check_parameters_default_constructible(name, estimator)
+    check_get_params_invariance(name, estimator)
+    check_set_params(name, estimator)
+    assert clone(estimator).get_params() == estimator.get_params()
+
+
+def test_classifier_finds_frames_in_unseen_sentences(small, real_embedder):
+    texts, _, labels = small
+    classifier = FrameClassifier(embedder=real_embedder, random_state=0).fit(texts, labels)
+    predicted = classifier.predict([
+        "The foreign ministry flatly denied that any weapons had been sold and called the reports fabrications.",
+        "Washington announced new sanctions on three companies accused of brokering the deal.",
+        "The two leaders agreed to expand cooperation in agriculture, space and trade.",
+    ])
+    assert "denial" in predicted[0]
+    assert "sanctions" in predicted[1]
+    assert "cooperation" in predicted[2]
+
+
+def test_classifier_is_deterministic_for_a_seed(small, real_embedder):
+    texts, features, labels = small
+    first = FrameClassifier(embedder=real_embedder, random_state=0).fit(features, labels)
+    second = FrameClassifier(embedder=real_embedder, random_state=0).fit(features, labels)
+    assert np.array_equal(first.coef_, second.coef_) and np.array_equal(first.thresholds_, second.thresholds_)
+    assert first.predict(features) == second.predict(features)
+
+
+def test_fallback_frame_is_exclusive(small, real_embedder):
+    texts, features, labels = small
+    predicted = FrameClassifier(embedder=real_embedder, random_state=0).fit(features, labels).predict(features)
+    assert all(labels == ("factual_report",) or "factual_report" not in labels for labels in predicted)
+
+
+def test_zero_shot_detector_scores_the_codebook_frame_highest(real_embedder):
+    detector = CodebookDetector(embedder=real_embedder).fit()
+    scores = detector.predict_proba(["Pyongyang dismissed the allegations as absurd rumours and denied any arms "
+                                     "deliveries."])
+    assert detector.frames_[int(np.argmax(scores[0]))] == "denial"
+
+
+def test_zero_shot_thresholds_are_calibrated_on_gold(small, real_embedder):
+    texts, _, labels = small
+    uncalibrated = CodebookDetector(embedder=real_embedder).fit()
+    calibrated = CodebookDetector(embedder=real_embedder).fit(texts, labels)
+    assert np.all(uncalibrated.thresholds_ == 0.45)
+    assert len(set(np.round(calibrated.thresholds_, 4))) > 1
+
+
+def test_clusterer_names_clusters_and_marks_outliers(gold, real_embedder):
+    texts = gold["text"].tolist()
+    clusterer = FrameClusterer(n_clusters=6, random_state=0, embedder=real_embedder).fit(texts)
+    table = clusterer.clusters_
+    assert table["cluster"].tolist() == [0, 1, 2, 3, 4, 5, -1]
+    assert table.loc[table["cluster"] == -1, "size"].item() == (clusterer.labels_ == -1).sum() > 0
+    assert all(len(terms) == 8 for terms in table["terms"].iloc[:-1])
+    russian = table[table["terms"].map(lambda terms: "антонов" in terms)]
+    assert len(russian) == 1  # the Russian-language article forms its own cluster, found by its words
+
+
+def test_clusterer_chooses_k_by_silhouette_and_is_deterministic(small, real_embedder):
+    texts, _, _ = small
+    vectors = real_embedder.embed(texts)
+    first = FrameClusterer(k_range=(3, 6), random_state=0).fit(vectors, texts=texts)
+    second = FrameClusterer(k_range=(3, 6), random_state=0).fit(vectors, texts=texts)
+    assert sorted(first.silhouette_) == [3, 4, 5, 6]
+    assert first.n_clusters_ == max(first.silhouette_, key=first.silhouette_.get)
+    assert np.array_equal(first.labels_, second.labels_)
+
+
+def test_saved_detector_predicts_the_same(small, real_embedder, tmp_path):
+    texts, features, labels = small
+    classifier = FrameClassifier(embedder=real_embedder, random_state=0).fit(features, labels)
+    loaded = load_detector(save_detector(classifier, tmp_path / "d.npz"), embedder=real_embedder)
+    assert loaded.predict(texts[:10]) == classifier.predict(texts[:10])
+
+
+def test_shipped_default_detector_is_reproducible_from_the_corpus(tmp_path, real_embedder):
+    from framing.detectors import train_default_detectors
+
+    written = train_default_detectors(tmp_path)
+    for name, path in written.items():
+        shipped, retrained = load_detector(name), load_detector(path)
+        assert np.allclose(shipped.thresholds_, retrained.thresholds_)
+        arrays = ("coef_", "intercept_") if name == "default" else ("exemplar_vectors_",)
+        assert all(np.allclose(getattr(shipped, a), getattr(retrained, a), atol=1e-5) for a in arrays)
+
+
+# --- bad input -------------------------------------------------------------------------------------------------------
+
+def test_empty_input_is_refused(real_embedder):
+    with pytest.raises(FramingError, match="empty input"):
+        CodebookDetector(embedder=real_embedder).fit().predict([])
+
+
+@pytest.mark.parametrize("bad", [["fine", float("nan")], ["fine", 42], ["fine", "   "]])
+def test_nan_or_non_string_text_is_refused(real_embedder, bad):
+    with pytest.raises(FramingError, match="paragraph 1 is"):
+        CodebookDetector(embedder=real_embedder).fit().predict(bad)
+
+
+def test_labels_outside_the_codebook_are_named(small, real_embedder):
+    texts, features, labels = small
+    with pytest.raises(FramingError, match="labels of example 0: propaganda not in the codebook"):
+        FrameClassifier(embedder=real_embedder).fit(features, [("propaganda",)] + labels[1:])
+
+
+def test_a_frame_with_one_example_warns_and_falls_back_on_exemplars(small, real_embedder):
+    texts, features, labels = small
+    only_once = [tuple(l for l in ls if l != "ridicule") or ("factual_report",) for ls in labels]
+    only_once[0] = ("ridicule",)
+    with pytest.warns(FramingWarning, match="'ridicule' has 1 labelled example.*codebook exemplars"):
+        classifier = FrameClassifier(embedder=real_embedder, random_state=0).fit(features, only_once)
+    assert classifier.predict(["The minister mocked the sanctions as a ridiculous circus staged by clowns."]) \
+        != [("factual_report",)]
+
+
+def test_detector_file_from_another_format_is_refused(small, real_embedder, tmp_path):
+    texts, features, labels = small
+    path = save_detector(FrameClassifier(embedder=real_embedder).fit(features, labels), tmp_path / "d.npz")
+    with np.load(path) as data:
+        arrays = dict(data)
+    header = json.loads(str(arrays.pop("header")))
+    header.update(format=99, framing="9.9")
+    np.savez(path, header=json.dumps(header), **arrays)
+    with pytest.raises(FramingError, match=r"d\.npz: detector file format 99 \(written by framing 9\.9\)"):
+        load_detector(path, embedder=real_embedder)
+
+
+def test_detector_for_another_model_revision_is_refused(small, real_embedder, tmp_path):
+    texts, features, labels = small
+    path = save_detector(FrameClassifier(embedder=real_embedder).fit(features, labels), tmp_path / "d.npz")
+    with np.load(path) as data:
+        arrays = dict(data)
+    header = json.loads(str(arrays.pop("header")))
+    header["revision"] = "sha256:0000"
+    np.savez(path, header=json.dumps(header), **arrays)
+    with pytest.raises(FramingError, match="trained with all-MiniLM-L6-v2 sha256:0000"):
+        load_detector(path, embedder=real_embedder)
+
+
+def test_features_of_the_wrong_width_are_refused(small, real_embedder):
+    texts, features, labels = small
+    classifier = FrameClassifier(embedder=real_embedder).fit(features, labels)
+    with pytest.raises(FramingError, match="embeddings have 384 dimensions; this classifier was trained on 768"):
+        classifier.predict(features[:, :384])
