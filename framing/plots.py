@@ -71,3 +71,139 @@ def paragraph_map(points: pd.DataFrame, ax: plt.Axes | None = None, *, highlight
               title="outlet kind", title_fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     return ax
+
+
+FRAME_COLOURS = {
+    "accusation": "#d62728", "denial": "#1f77b4", "sovereignty": "#9467bd", "whataboutism": "#ff7f0e",
+    "sanctions": "#8c564b", "cooperation": "#2ca02c", "security_threat": "#e377c2", "legality": "#17becf",
+    "ridicule": "#bcbd22", "factual_report": "#c7c7c7",
+}
+
+
+def frame_colour(frame: object) -> str:
+    return FRAME_COLOURS.get(str(frame), "#7f7f7f")
+
+
+def frame_shares(shares: pd.DataFrame, ax: plt.Axes | None = None, *, by: str = "outlet_kind",
+                 unit: str = "body paragraphs") -> plt.Axes:
+    """Dot-and-interval plot: one row per frame, one dot per group (``framing.compare.frame_shares`` table).
+
+    Groups resting on a single article are drawn hollow: their interval reflects its paragraphs only.
+    """
+    _require(shares, (by, "frame", "share", "ci_low", "ci_high", "articles"), "frame_shares")
+    frames = list(dict.fromkeys(shares["frame"]))
+    groups = list(dict.fromkeys(shares[by]))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8.5, 0.55 * len(frames) * max(1, len(groups) / 6) + 1.5))
+    step = 0.8 / max(1, len(groups))
+    for g, group in enumerate(groups):
+        rows = shares[shares[by] == group].set_index("frame").reindex(frames)
+        y = [len(frames) - 1 - i + 0.4 - (g + 0.5) * step for i in range(len(frames))]
+        colour = kind_colour(group) if by == "outlet_kind" else plt.cm.tab20(g % 20)
+        single = int(rows["articles"].max()) <= 1
+        ax.hlines(y, rows["ci_low"], rows["ci_high"], color=colour, linewidth=1.4, alpha=0.8)
+        ax.scatter(rows["share"], y, s=22, color="white" if single else colour, edgecolors=colour, zorder=3,
+                   label=f"{group} ({int(rows['articles'].max())} art.)")
+    ax.set_yticks(range(len(frames)), frames[::-1])
+    for boundary in range(len(frames) - 1):
+        ax.axhline(boundary + 0.5, color="#eeeeee", linewidth=0.8, zorder=0)
+    ax.set_xlabel(f"share of {unit} carrying the frame (95% interval, articles resampled)")
+    ax.set_xlim(0, 1)
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), title=by, title_fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def divergence_heatmap(divergences: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
+    """Pairwise Jensen–Shannon divergence (``framing.compare.divergences`` table) as an annotated matrix."""
+    _require(divergences, ("group_a", "group_b", "jsd"), "divergence_heatmap")
+    matrix = divergences.pivot(index="group_a", columns="group_b", values="jsd")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.75 * len(matrix) + 2.5, 0.65 * len(matrix) + 1.5))
+    image = ax.imshow(matrix.to_numpy(), cmap="Reds", vmin=0, vmax=max(0.3, float(matrix.to_numpy().max())))
+    ax.set_xticks(range(len(matrix.columns)), matrix.columns, rotation=40, ha="right", fontsize=8)
+    ax.set_yticks(range(len(matrix.index)), matrix.index, fontsize=8)
+    for (i, j), value in pd.DataFrame(matrix.to_numpy()).stack().items():
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7,
+                color="white" if value > 0.6 * image.get_clim()[1] else "black")
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="Jensen–Shannon divergence (bits)")
+    return ax
+
+
+def frame_map(points: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
+    """Paragraphs in 2-D (``x``, ``y``) coloured by their first frame, marker shape by outlet kind."""
+    _require(points, ("x", "y", "frames", "outlet_kind"), "frame_map")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9.5, 6.5))
+    markers = dict(zip(sorted(points["outlet_kind"].astype(str).unique()), "osD^vP*Xph<>"))
+    first = points["frames"].map(lambda frames: frames[0] if len(frames) else "none")
+    for kind, marker in markers.items():
+        mine = points["outlet_kind"].astype(str) == kind
+        ax.scatter(points.loc[mine, "x"], points.loc[mine, "y"], marker=marker, s=18, linewidths=0, alpha=0.8,
+                   c=[frame_colour(f) for f in first[mine]])
+    frame_handles = [Line2D([], [], marker="o", ls="", color=frame_colour(f), label=f)
+                     for f in FRAME_COLOURS if f in set(first)]
+    kind_handles = [Line2D([], [], marker=m, ls="", color="#555555", label=k) for k, m in markers.items()]
+    legend = ax.legend(handles=frame_handles, title="first frame", fontsize=7, title_fontsize=8, frameon=False,
+                       loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.add_artist(legend)
+    ax.legend(handles=kind_handles, title="outlet kind", fontsize=7, title_fontsize=8, frameon=False,
+              loc="lower left", bbox_to_anchor=(1.0, 0.0))
+    ax.set_xlabel("first principal component")
+    ax.set_ylabel("second principal component")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def alignment_grid(alignment: pd.DataFrame, ax: plt.Axes | None = None, *, focal_frames: pd.Series | None = None
+                   ) -> plt.Axes:
+    """Focal paragraphs (rows) against outlets (columns): a cell is filled when the outlet carries the claim,
+    coloured by the first frame of its matching paragraph; '+n'/'−n' count frames gained and lost."""
+    _require(alignment, ("focal_position", "outlet", "carried", "match_frames", "frames_gained", "frames_lost"),
+             "alignment_grid")
+    positions = sorted(alignment["focal_position"].unique())
+    outlets = list(alignment.groupby("outlet")["carried"].sum().sort_values(ascending=False).index)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.42 * len(outlets) + 3.5, 0.42 * len(positions) + 2.5))
+    for row in alignment.itertuples():
+        x, y = outlets.index(row.outlet), positions.index(row.focal_position)
+        if row.carried:
+            colour = frame_colour(row.match_frames[0] if row.match_frames else "none")
+            ax.add_patch(plt.Rectangle((x - 0.45, y - 0.45), 0.9, 0.9, color=colour))
+            change = f"+{len(row.frames_gained)}" if row.frames_gained else ""
+            change += f"−{len(row.frames_lost)}" if row.frames_lost else ""
+            ax.text(x, y, change or "=", ha="center", va="center", fontsize=6)
+        else:
+            ax.add_patch(plt.Rectangle((x - 0.45, y - 0.45), 0.9, 0.9, fill=False, edgecolor="#dddddd"))
+    ax.set_xlim(-0.6, len(outlets) - 0.4)
+    ax.set_ylim(len(positions) - 0.5, -0.5)
+    ax.set_xticks(range(len(outlets)), outlets, rotation=60, ha="right", fontsize=7)
+    labels = [f"¶{p}" + (f"  {', '.join(focal_frames[p])}" if focal_frames is not None else "") for p in positions]
+    ax.set_yticks(range(len(positions)), labels, fontsize=7)
+    used = sorted({row.match_frames[0] for row in alignment.itertuples() if row.carried and row.match_frames},
+                  key=list(FRAME_COLOURS).index)
+    ax.legend(handles=[Line2D([], [], marker="s", ls="", color=frame_colour(f), label=f) for f in used],
+              title="frame of the carrying paragraph", fontsize=7, title_fontsize=8, frameon=False,
+              loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.spines[:].set_visible(False)
+    return ax
+
+
+def speakers(counts: pd.DataFrame, ax: plt.Axes | None = None, *, by: str = "outlet_kind", top: int = 12
+             ) -> plt.Axes:
+    """Heat map of quotes per group (rows) and speaker (columns), the ``top`` most quoted speakers."""
+    _require(counts, (by, "speaker", "total"), "speakers")
+    leading = list(counts.groupby("speaker")["total"].sum().sort_values(ascending=False).index[:top])
+    matrix = counts[counts["speaker"].isin(leading)].pivot_table(index=by, columns="speaker", values="total",
+                                                                 aggfunc="sum", fill_value=0)[leading]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.55 * len(leading) + 3, 0.45 * len(matrix) + 2.2))
+    image = ax.imshow(matrix.to_numpy(), cmap="Blues", vmin=0)
+    ax.set_xticks(range(len(leading)), leading, rotation=50, ha="right", fontsize=8)
+    ax.set_yticks(range(len(matrix.index)), matrix.index, fontsize=8)
+    for (i, j), value in pd.DataFrame(matrix.to_numpy()).stack().items():
+        if value:
+            ax.text(j, i, str(int(value)), ha="center", va="center", fontsize=7,
+                    color="white" if value > 0.6 * matrix.to_numpy().max() else "black")
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="quotes (direct + reported)")
+    return ax

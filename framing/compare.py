@@ -1,0 +1,252 @@
+"""Compare outlets: frame shares with uncertainty, a test, divergences, syndication and claim alignment.
+
+Framed paragraphs (a Paragraphs table + ``frames``, a tuple of frame keys per row, from
+``detector.frame_table(paragraphs)`` or gold ``labels``) -> tidy result tables, one row per (group, frame), pair of
+groups, or paragraph pair. Uncertainty respects that paragraphs come in articles: bootstraps and permutations
+resample whole articles.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.spatial.distance import jensenshannon
+from scipy.stats import beta, chi2_contingency
+
+from .codebook import load_codebook
+from .embed import Embeddings
+from .errors import FramingError
+
+# Cosine similarity from which a paragraph of another outlet is taken to carry a focal paragraph's claim. Calibrated
+# on the hand-labelled Sputnik claim pairs (corpus/annotations/claims_sputnik.csv): see calibrate_alignment().
+ALIGNMENT_THRESHOLD = 0.62
+SYNDICATION_THRESHOLD = 0.93
+
+
+def _check(framed: pd.DataFrame, columns: tuple[str, ...]) -> None:
+    missing = [c for c in columns if c not in framed.columns]
+    if missing:
+        raise FramingError(f"framed table lacks column(s) {', '.join(missing)}; make it with detector.frame_table")
+    if framed.empty:
+        raise FramingError("framed table is empty: no paragraphs to compare")
+
+
+def _frame_names(frames) -> list[str]:
+    return list(frames) if frames is not None else load_codebook().names
+
+
+def frame_shares(framed: pd.DataFrame, by: str = "outlet", *, frames=None, groups=None, body_only: bool = True,
+                 drop_copies: bool = False, n_boot: int = 2000, confidence: float = 0.95,
+                 random_state: int = 0) -> pd.DataFrame:
+    """Share of paragraphs carrying each frame, per group, with a two-stage bootstrap interval.
+
+    Each bootstrap draw resamples the group's articles, then paragraphs within each drawn article, so a group with
+    one article still gets an interval (from its paragraphs alone: wide, as it should be). Where the Jeffreys interval
+    on the paragraph counts is wider (a frame never or always seen), its bound is used, so no interval is zero-wide. Every frame gets a row,
+    also with share 0; a group named in ``groups`` that has no paragraphs gets rows with share NaN.
+
+    >>> frame_shares(framed, by="outlet_kind").query("frame == 'denial'")   # doctest: +SKIP
+    """
+    _check(framed, ("frames", "article_id", by))
+    names = _frame_names(frames)
+    data = framed
+    if body_only and "kind" in data.columns:
+        data = data[data["kind"] == "body"]
+    if drop_copies:
+        _check(data, ("is_copy",))
+        data = data[~data["is_copy"]]
+    unknown = sorted({f for row in data["frames"] for f in row} - set(names))
+    if unknown:
+        raise FramingError(f"frames {', '.join(unknown)} are not among the frames compared ({', '.join(names)})")
+    rng = np.random.default_rng(random_state)
+    rows = []
+    order = list(groups) if groups is not None else sorted(data[by].dropna().unique())
+    for group in order:
+        members = data[data[by] == group]
+        if members.empty:
+            rows.extend({by: group, "frame": n, "share": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                         "paragraphs": 0, "frame_paragraphs": 0, "articles": 0} for n in names)
+            continue
+        indicator = np.array([[n in row for n in names] for row in members["frames"]], dtype=float)
+        articles = members["article_id"].to_numpy()
+        low, high = _two_stage_interval(indicator, articles, n_boot, confidence, rng)
+        # A frame seen in none (or all) of a group's paragraphs would get a zero-width bootstrap interval; the
+        # Jeffreys interval on the paragraph counts keeps an honest bound, and the wider of the two is reported.
+        counts = indicator.sum(axis=0)
+        low = np.minimum(low, beta.ppf((1 - confidence) / 2, counts + 0.5, len(indicator) - counts + 0.5))
+        high = np.maximum(high, beta.ppf((1 + confidence) / 2, counts + 0.5, len(indicator) - counts + 0.5))
+        for j, name in enumerate(names):
+            rows.append({by: group, "frame": name, "share": indicator[:, j].mean(), "ci_low": low[j],
+                         "ci_high": high[j], "paragraphs": len(members), "frame_paragraphs": int(indicator[:, j].sum()),
+                         "articles": len(set(articles))})
+    return pd.DataFrame(rows)
+
+
+def _two_stage_interval(indicator, articles, n_boot, confidence, rng, chunk=100):
+    ids, inverse = np.unique(articles, return_inverse=True)
+    sizes = np.bincount(inverse)
+    rates = np.zeros((len(ids), indicator.shape[1]))
+    np.add.at(rates, inverse, indicator)
+    rates /= sizes[:, None]
+    shares = []
+    for start in range(0, n_boot, chunk):  # in chunks, so memory stays small for groups of thousands of articles
+        drawn = rng.multinomial(len(ids), np.full(len(ids), 1 / len(ids)), size=min(chunk, n_boot - start))
+        trials = drawn * sizes  # paragraphs drawn per article; frame counts are then binomial in them
+        counts = rng.binomial(trials[:, :, None], rates[None, :, :]).sum(axis=1)
+        shares.append(counts / trials.sum(axis=1, keepdims=True))
+    shares = np.vstack(shares)
+    alpha = (1 - confidence) / 2
+    return np.quantile(shares, alpha, axis=0), np.quantile(shares, 1 - alpha, axis=0)
+
+
+def frame_counts(framed: pd.DataFrame, by: str, frames=None) -> pd.DataFrame:
+    """Groups × frames: number of body paragraphs carrying each frame."""
+    names = _frame_names(frames)
+    body = framed[framed["kind"] == "body"] if "kind" in framed.columns else framed
+    table = pd.DataFrame([[n in row for n in names] for row in body["frames"]], columns=names, index=body.index)
+    return table.groupby(body[by]).sum().astype(int)
+
+
+def difference_test(framed: pd.DataFrame, by: str = "outlet_kind", *, frames=None, n_permutations: int = 2000,
+                    random_state: int = 0) -> pd.DataFrame:
+    """Do groups differ in their frames? Chi-square statistic on groups × frames, p-value by permuting group labels
+    across whole articles (paragraphs of one article are not independent), effect size Cramér's V."""
+    _check(framed, ("frames", "article_id", by))
+    observed = frame_counts(framed, by, frames)
+    observed = observed.loc[:, observed.sum() > 0]
+    if len(observed) < 2:
+        raise FramingError(f"a test needs at least two groups of {by!r} with paragraphs, found {len(observed)}")
+    statistic, classic_p, dof, _ = chi2_contingency(observed.to_numpy(), correction=False)
+    # Permute whole articles: frame counts per article, regrouped under shuffled group labels.
+    body = framed[framed["kind"] == "body"] if "kind" in framed.columns else framed
+    per_article = frame_counts(body, "article_id", frames)[observed.columns]
+    article_groups = body.drop_duplicates("article_id").set_index("article_id")[by].loc[per_article.index]
+    codes, labels = pd.factorize(article_groups)
+    rng = np.random.default_rng(random_state)
+    exceed = 0
+    for _ in range(n_permutations):
+        counts = np.zeros((len(labels), per_article.shape[1]))
+        np.add.at(counts, rng.permutation(codes), per_article.to_numpy())
+        exceed += chi2_contingency(counts[counts.sum(axis=1) > 0], correction=False)[0] >= statistic
+    n = observed.to_numpy().sum()
+    return pd.DataFrame([{"grouping": by, "groups": len(observed), "frames": observed.shape[1],
+                          "chi2": statistic, "dof": dof, "p_permutation": (1 + exceed) / (1 + n_permutations),
+                          "p_chi2_independent": classic_p, "cramers_v": np.sqrt(statistic / (n * (min(observed.shape) - 1))),
+                          "permutations": n_permutations, "frame_mentions": int(n)}])
+
+
+def divergences(framed: pd.DataFrame, by: str = "outlet_kind", *, frames=None) -> pd.DataFrame:
+    """Jensen–Shannon divergence (bits, 0 = same frame mix, 1 = disjoint) between every pair of groups."""
+    _check(framed, ("frames", by))
+    counts = frame_counts(framed, by, frames)
+    distributions = counts.div(counts.sum(axis=1), axis=0)
+    groups = list(distributions.index)
+    return pd.DataFrame([{"group_a": a, "group_b": b,
+                          "jsd": float(jensenshannon(distributions.loc[a], distributions.loc[b], base=2) ** 2)}
+                         for a in groups for b in groups])
+
+
+def _vectors(framed: pd.DataFrame, embeddings: Embeddings | np.ndarray) -> np.ndarray:
+    if isinstance(embeddings, Embeddings):
+        position = {pid: i for i, pid in enumerate(embeddings.para_id)}
+        missing = [pid for pid in framed["para_id"] if pid not in position]
+        if missing:
+            raise FramingError(f"{len(missing)} paragraph(s) have no embedding, e.g. {missing[0]!r}")
+        return embeddings.vectors[[position[pid] for pid in framed["para_id"]]]
+    if len(embeddings) != len(framed):
+        raise FramingError(f"{len(framed)} paragraphs but {len(embeddings)} vectors")
+    return np.asarray(embeddings)
+
+
+def mark_syndication(framed: pd.DataFrame, embeddings, *, threshold: float = SYNDICATION_THRESHOLD,
+                     min_words: int = 12) -> pd.DataFrame:
+    """Flag copied text across outlets: body paragraphs of different outlets that are near-duplicates both in meaning
+    (cosine >= ``threshold``) and in wording (at least half of the shorter one's word trigrams shared).
+
+    Adds ``syndication_group`` (-1 when unique; groups are connected components of copy pairs) and ``is_copy``
+    (True for every member but the earliest, by date then article id), so shares can count copied text once.
+    """
+    _check(framed, ("para_id", "article_id", "outlet", "text"))
+    vectors = _vectors(framed, embeddings)
+    eligible = np.array([len(t.split()) >= min_words for t in framed["text"]])
+    if "kind" in framed.columns:
+        eligible &= (framed["kind"] == "body").to_numpy()
+    outlets = framed["outlet"].to_numpy()
+    candidates = (vectors @ vectors.T >= threshold) & (outlets[:, None] != outlets[None, :])
+    candidates &= eligible[:, None] & eligible[None, :]
+    shingles = [_trigrams(t) for t in framed["text"]]
+    parent = list(range(len(framed)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in zip(*np.nonzero(np.triu(candidates, 1))):
+        shared = len(shingles[i] & shingles[j]) / max(1, min(len(shingles[i]), len(shingles[j])))
+        if shared >= 0.5:
+            parent[root(i)] = root(j)
+    roots = np.array([root(i) for i in range(len(framed))])
+    sizes = pd.Series(roots).value_counts()
+    order_columns = [c for c in ("date", "article_id", "position") if c in framed.columns]
+    rank = framed.reset_index(drop=True).sort_values(order_columns).index.to_series().argsort().to_numpy()
+    result = framed.copy()
+    components = [r for r in dict.fromkeys(roots[np.argsort(rank)]) if sizes[r] > 1]
+    number = {r: g for g, r in enumerate(components)}
+    result["syndication_group"] = [number.get(r, -1) for r in roots]
+    first = {r: min(np.flatnonzero(roots == r), key=lambda k: rank[k]) for r in components}
+    result["is_copy"] = [r in first and first[r] != i for i, r in enumerate(roots)]
+    return result
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    words = [w.strip(".,;:!?\"'“”‘’()").lower() for w in text.split()]
+    return set(zip(words, words[1:], words[2:]))
+
+
+def align_claims(framed: pd.DataFrame, embeddings, focal_article: str, *,
+                 threshold: float = ALIGNMENT_THRESHOLD) -> pd.DataFrame:
+    """For each body paragraph of the focal article and each other outlet: the outlet's closest paragraph, whether
+    it carries the claim (cosine >= ``threshold``), and the frames it gains and loses against the focal paragraph."""
+    _check(framed, ("para_id", "article_id", "outlet", "frames", "text"))
+    if focal_article not in set(framed["article_id"]):
+        raise FramingError(f"focal article {focal_article!r} is not in the table")
+    vectors = _vectors(framed, embeddings)
+    is_focal = (framed["article_id"] == focal_article).to_numpy()
+    body = (framed["kind"] == "body").to_numpy() if "kind" in framed.columns else np.ones(len(framed), bool)
+    focal_outlet = framed.loc[is_focal, "outlet"].iloc[0]
+    rows = []
+    for i in np.flatnonzero(is_focal & body):
+        for outlet, members in framed[~is_focal & body].groupby("outlet", sort=True):
+            if outlet == focal_outlet:
+                continue
+            index = framed.index.get_indexer(members.index)
+            similarity = vectors[index] @ vectors[i]
+            best = index[int(np.argmax(similarity))]
+            focal_frames, match_frames = set(framed["frames"].iat[i]), set(framed["frames"].iat[best])
+            carried = float(similarity.max()) >= threshold
+            rows.append({"focal_para_id": framed["para_id"].iat[i], "focal_position": int(framed["position"].iat[i]),
+                         "outlet": outlet, "outlet_kind": framed["outlet_kind"].iat[best],
+                         "match_para_id": framed["para_id"].iat[best], "similarity": float(similarity.max()),
+                         "carried": carried, "focal_frames": tuple(sorted(focal_frames)),
+                         "match_frames": tuple(sorted(match_frames)),
+                         "frames_gained": tuple(sorted(match_frames - focal_frames)) if carried else (),
+                         "frames_lost": tuple(sorted(focal_frames - match_frames)) if carried else ()})
+    return pd.DataFrame(rows)
+
+
+def calibrate_alignment(pairs: pd.DataFrame) -> tuple[float, pd.DataFrame]:
+    """The cosine cut that best separates hand-labelled claim pairs (``similarity``, ``carries_claim`` yes/no), by
+    F1; returns it and the precision/recall of every candidate cut."""
+    truth = (pairs["carries_claim"] == "yes").to_numpy()
+    rows = []
+    for cut in np.round(np.arange(0.30, 0.96, 0.01), 2):
+        flagged = pairs["similarity"].to_numpy() >= cut
+        tp = int((flagged & truth).sum())
+        precision = tp / flagged.sum() if flagged.any() else np.nan
+        recall = tp / truth.sum()
+        f1 = 2 * tp / (flagged.sum() + truth.sum())
+        rows.append({"threshold": cut, "precision": precision, "recall": recall, "f1": f1})
+    table = pd.DataFrame(rows)
+    return float(table.loc[table["f1"].idxmax(), "threshold"]), table

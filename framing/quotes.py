@@ -1,0 +1,219 @@
+"""Who speaks: direct and reported quotes with their speaker, per paragraph (rules; precision over recall).
+
+    >>> find_quotes(paragraphs).iloc[0][["speaker", "role", "kind"]].tolist()     # the Sputnik page, p002
+    ['Anatoly Antonov', 'Russian Ambassador to the US', 'reported']
+
+direct: words in quotation marks (" “ ” «») with a verb beside them (``"…," X said``, ``said X``, ``X said: "…"``,
+``X said that "…"``, ``quoted X as saying``, ``, adding that "…"``, ``«…», — заявил X``). reported: ``X said (that) …``,
+``…, X said.``, ``according to X, …``, ``X told reporters …``, ``X noted/warned/denied …``, ``По словам X, …``, up to
+the sentence end, ``, adding`` or a direct quote. Scare quotes (show "duplicity") with no verb give no row; inside a
+reported clause they are part of it. ``speaker`` is the name as written, titles moved to ``role``; a lone surname
+becomes the full name met earlier in the article; organisations ("the Kremlin") speak too. "he"/"she" resolve to the
+article's latest named speaker, a role noun ("the ambassador") to the latest whose role holds it or to the name
+written after that role earlier; ``resolved`` is False where that failed. ``text[start:end] == quote``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .errors import FramingError
+
+QUOTE_COLUMNS = ("para_id", "article_id", "outlet", "outlet_kind", "speaker", "role", "kind", "quote", "start", "end",
+                 "resolved", "as_written")
+_ROLE_WORDS = ("spokes(?:person|man|woman)|ambassador|minister|leader|president|officials?|coordinator|secretary|"
+               "advis[eo]r|envoy|diplomat|deputy|chief|head|director|representative|commander|chairman|press|foreign|"
+               "national|security|council|embassy|ministry|agency|news|media|government|state|department|defen[cs]e")
+_CAP = r"(?:[A-ZА-ЯЁ][\w'’.\-]*)"
+_TOK = rf"(?:{_CAP}|(?:{_ROLE_WORDS})\b)"
+_SPK = rf"(?:[Tt]he\s+)?{_TOK}(?:\s+(?:{_TOK}|of|to|for|and|the)\b){{0,9}}(?:,\s+{_CAP}(?:\s+{_CAP}){{0,3}},)?"
+_PRON = r"(?:[Hh]e|[Ss]he)"
+_VERBS = (r"(?:said|says|added|noted|stressed|warned|claimed|argued|insisted|denied|told|stated|declared|"
+          r"emphasi[sz]ed|asserted|explained|replied|wrote|recalled|underlined|cautioned|acknowledged)")
+_AUX = r"(?:\s+(?:has|have|had|also|repeatedly|further|later|again|on several occasions))*"
+_DAY = r"(?:\s+(?:on\s+|last\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)?"
+_FILLER = r"\s+(?:on|in|at|late|last|during|earlier|later|after|before|\w+day)\b[^\"“«.,]{0,80}?\s+that"  # said … that
+_RU_VERBS = r"(?:сказал|заявил|отметил|подчеркнул|добавил|напомнил|сообщил|написал|пояснил)а?"
+_RU_SPK = r"(?:[А-ЯЁ][\w-]*|посол|дипломат\w*|представител\w*|официальн\w*|министр\w*|пресс-секретар\w*|в)"
+_RU_SPK = rf"{_RU_SPK}(?:\s+{_RU_SPK}){{0,7}}"
+
+_SUBJ = rf"(?:^|,\s+)(?P<spk>{_SPK}|{_PRON}){_AUX}\s+"                       # sentence or clause start
+_TOLD = rf"told(?:\s+(?:reporters|journalists|(?:the\s+)?{_CAP}(?:\s+{_CAP})*))?"
+_NOT_WORDS = r"(?!adding\b|according\b|(?:on\s+)?\w+day\b|in\s+an?\s)"          # "said Monday", not the words
+_END = r"\s*(?:[.,;]|$)"
+_VENUE = r"(?:\s+(?:in|on|to|at)\s+[^,.;\"“«]{0,60})?"                            # said in a statement
+_AFTER = [re.compile(rf"^\s*(?P<spk>{_SPK}|{_PRON})\s+{_VERBS}\b"),               # "…," Antonov said
+          re.compile(rf"^\s*{_VERBS}{_DAY}\s+(?P<spk>{_SPK}){_END}"),              # "…," said Antonov.
+          re.compile(rf"^\s*{_SPK}\s+quoted\s+(?P<spk>{_SPK}|him|her)\s+as\s+saying"),
+          re.compile(rf"^\s*,?\s*[—–-]+\s*{_RU_VERBS}\s+(?P<spk>{_RU_SPK})")]     # «…», — заявил X
+_BEFORE = [re.compile(rf"{_SUBJ}{_VERBS}{_DAY}(?:{_FILLER}|\s+that|\s*:|,)?\s*$"),  # X said (that|:) "…"
+           re.compile(rf"(?:^|,\s+)(?P<spk>{_RU_SPK})\s+{_RU_VERBS}(?:\s*:|,?\s+что)\s*$")]
+_REPORTED = [  # (pattern, group holding the reported words, or None for "sentence start .. match start")
+    (re.compile(rf"{_SUBJ}(?:{_TOLD}|{_VERBS})\b(?:,\s+\w+,)?(?:{_FILLER}|\s+that|{_DAY})?[:,]?\s+{_NOT_WORDS}"
+                rf"(?P<q>[^\s,.].*)"), "q"),                                       # X said (that) …
+    (re.compile(rf",\s+(?P<spk>{_SPK}|{_PRON}){_AUX}\s+{_VERBS}{_DAY}{_VENUE}{_END}"), None),  # …, X said.
+    (re.compile(rf",\s+(?:said|added|noted|according to)\s+(?P<spk>{_SPK})\s*(?:[.;]|$)"), None),
+    (re.compile(rf"(?:^|,\s+)[Aa]ccording to (?P<spk>{_SPK}),\s+(?P<q>.+)"), "q"),
+    (re.compile(r"^По словам (?P<spk>[^,]{1,60}),\s+(?P<q>.+)"), "q"),
+    (re.compile(rf"(?:^|,\s+)(?P<spk>{_RU_SPK})\s+{_RU_VERBS},?\s+что\s+(?P<q>.+)"), "q"),
+    (re.compile(rf",\s*[—–-]*\s*{_RU_VERBS}\s+(?P<spk>{_RU_SPK})\s*[.]?$"), None)]
+_ADDING = re.compile(r",[\"”»]?\s+adding(?:\s+that)?\s+")
+_QUOTE_SPAN = re.compile(r"\"[^\"\n]+\"|“[^”\n]+”|«[^»\n]+»")
+_ABBREV = re.compile(r"(?:\b[A-Z]|Mr|Mrs|Ms|Dr|Sept|Gen|Lt|Col|St|Jr|No|Rep|Sen)$")
+_STOP = set("I I've I'm We We've It It's This That As If When But And Well So There They You Our What How Now Then "
+            "Also Meanwhile However In On At For After Before While Asked His Her Its Their One Some A Monday Tuesday "
+            "Wednesday Thursday Friday Saturday Sunday January February March April May June July August September "
+            "October November December".split())
+_ROLE_CAPS = set("President Ambassador Minister Foreign Prime Secretary Spokesperson Spokesman Spokeswoman Leader "
+                 "Chairman Comrade Respected General Gen. Admiral Senator Mr. Mrs. Ms. Dr. Deputy Press Coordinator "
+                 "Director Chief Envoy Kremlin State Department White House National Security Council Defense Russian "
+                 "Korean American Ukrainian Chinese Japanese Soviet Western Supreme Vice Посол Президент Министр "
+                 "России США КНДР МИД РФ Госдепартамента".split())
+_ORG_HEADS = set("Kremlin Department Ministry Embassy House Council Staff Office Agency Pentagon Government "
+                 "Administration Command Service Mission Russia Moscow Washington Pyongyang Seoul Kyiv Kiev Ukraine "
+                 "Beijing Tokyo China Japan Korea States Nations Union media agency ministry government embassy "
+                 "officials council".split())
+
+
+def _split_speaker(phrase: str) -> tuple[str, str, str] | None:
+    """'US State Department spokesperson Matthew Miller' -> ('Matthew Miller', 'US State Department spokesperson',
+    'name'); kinds: name, org, pronoun, role (a role noun like 'the ambassador'); None if not a speaker."""
+    phrase = re.sub(r"^(?:The|Both)\s+", lambda m: "the " if m.group(0).startswith("The") else "", phrase.strip(" ,"))
+    phrase = re.sub(r"(?<=[a-zа-яё])\.$", "", phrase)                     # "said Putin." -> "Putin"
+    if phrase.lower() in {"he", "she", "him", "her"}:
+        return {"him": "he", "her": "she"}.get(phrase.lower(), phrase.lower()), "", "pronoun"
+    if "," in phrase:                                        # "Russia's ambassador to the US, Anatoly Antonov,"
+        role, name = (p.strip() for p in phrase.rsplit(",", 1))
+        return (name, role, "name") if name and _split_speaker(name) else None
+    if not (tokens := phrase.split()) or any(t in _STOP for t in tokens):
+        return None
+    last = re.sub(r"['’]s$", "", tokens[-1])
+    if last in _ORG_HEADS or "and" in tokens or (len(tokens) == 1 and tokens[0].isupper() and len(tokens[0]) > 1):
+        return phrase, "", "org"
+    name: list[str] = []                     # trailing capitalised words, stopping at a title, org, acronym, 's
+    for tok in reversed(tokens):
+        if not tok[0].isupper() or tok in _ROLE_CAPS or len(name) == 4 or (name and (
+                tok in _ORG_HEADS or tok.isupper() or tok.endswith(("'s", "’s")))):
+            break
+        name.insert(0, tok)
+    role = " ".join(tokens[: len(tokens) - len(name)])
+    if name and not (role and len(name) == 1 and name[0].isupper()):      # "the Chairman of the DPRK": a role
+        return " ".join(name), role, "name"
+    return phrase, re.sub(r"^the\s+", "", phrase), "role"
+
+
+def _sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence (start, end) offsets; never cut inside a quotation or after an abbreviation such as 'U.S.'."""
+    cuts = [m.end() for m in re.finditer(r"[.!?][\"”»]?\s+(?=[\"“«A-ZА-ЯЁ])", text)
+            if not any(a < m.end() < b for a, b in spans) and not _ABBREV.search(text[: m.start()])]
+    return [(a, b) for a, b in zip([0, *cuts], [*cuts, len(text)]) if text[a:b].strip()]
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of text[start:end] without surrounding blanks, opening marks and closing punctuation."""
+    inner = text[start:end]
+    return start + len(inner) - len(inner.lstrip(" \t\n\"“«")), start + len(inner.rstrip(" \t\n.,;:"))
+
+
+def _paragraph_quotes(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, kind, speaker phrase as written) for one paragraph, in text order; speaker '' = 'as before'."""
+    spans = [(m.start(), m.end()) for m in _QUOTE_SPAN.finditer(text)]
+    sentences = _sentences(text, spans)
+    found: list[tuple[int, int, str, str]] = []
+    for a, b in spans:
+        sent_start = max(s for s, _ in sentences if s <= a)
+        before, opens_sentence = text[sent_start:a], not text[:a].strip() or re.search(r"[.!?:][\"”»]?\s*$", text[:a])
+        match = next((m for p in _AFTER if (m := p.search(text[b:b + 200]))), None) if opens_sentence else None
+        match = match or next((m for p in _BEFORE if (m := p.search(before))), None)   # "…," X said | X said: "…"
+        if match or ((adding := _ADDING.search(before)) and adding.end() == len(before)):  # , adding that "…"
+            found.append((*_trimmed(text, a + 1, b - 1), "direct", match.group("spk") if match else ""))
+    direct = [(s, e) for s, e, _, _ in found]
+    inside_direct = lambda pos: any(s - 1 <= pos <= e + 1 for s, e in direct)  # noqa: E731
+    for s0, s1 in sentences:
+        for pattern, group in _REPORTED:
+            m = pattern.search(text[s0:s1])
+            if not m or _split_speaker(m.group("spk")) is None:
+                continue
+            qs, qe = (s0 + m.start(group), s1) if group else (s0, s0 + m.start())
+            cut = _ADDING.search(text, qs, qe)
+            qe = min([qe, cut.start() if cut else qe] + [s - 1 for s, _ in direct if qs < s < qe])
+            if group is None and any(qs < s < qe for s, _ in direct):
+                break                                              # '"…" …, which, he said, …': already attributed
+            if not inside_direct(qs) and qe - qs > 10:
+                found.append((*_trimmed(text, qs, qe), "reported", m.group("spk")))
+                break
+        for cut in _ADDING.finditer(text, s0, s1):                 # ", adding (that) …" without quotation marks
+            if not inside_direct(cut.start()) and not inside_direct(cut.end()):
+                found.append((*_trimmed(text, cut.end(), s1), "reported", ""))
+    return sorted(found)
+
+
+def _full_name(surname: str, earlier: str) -> str:
+    """The first 'Firstname Surname' in the earlier text of the article, else the surname."""
+    firsts = ([t for t in m.group(1).split() if t not in _ROLE_CAPS | _ORG_HEADS | _STOP and t[-3:] != "ing"]
+              for m in re.finditer(rf"\b((?:[A-ZА-ЯЁ][a-zа-яё]+[ -]){{1,2}}){re.escape(surname)}\b", earlier))
+    return next((" ".join([*first, surname]) for first in firsts if first), surname)
+
+
+def _role_holder(role: str, earlier: str) -> str | None:
+    """The name written right after ``role`` in the earlier text ('Russian President Vladimir Putin'), if any."""
+    m = re.search(rf"(?i:\b{re.escape(role)})\s+([A-ZА-ЯЁ][\w-]+(?:\s+[A-ZА-ЯЁ][\w-]+){{0,2}})", earlier)
+    split = _split_speaker(m.group(1)) if m else None
+    return split[0] if split and split[2] == "name" else None
+
+
+def _resolve(phrase: str, earlier: str, named: list[tuple[str, str]]) -> tuple[str, str, bool]:
+    """(speaker, role, resolved) for a speaker phrase, given the article's text and named speakers so far."""
+    speaker, role, kind = _split_speaker(phrase) or (phrase, "", "org")
+    if kind == "name":
+        speaker = _full_name(speaker, earlier) if " " not in speaker else speaker
+        named.append((speaker, role))
+    elif kind in ("pronoun", "role"):
+        match = next((n for n in reversed(named) if kind == "pronoun" or role.lower() in n[1].lower()), None)
+        if match:
+            return (*match, True)
+        holder = _role_holder(role, earlier) if kind == "role" else None
+        return (_full_name(holder, earlier), role, True) if holder else (speaker, role, False)
+    return speaker, role, True
+
+
+def find_quotes(paragraphs: pd.DataFrame) -> pd.DataFrame:
+    """One row per quote in ``paragraphs`` (columns ``QUOTE_COLUMNS``); paragraphs without a quote give no row.
+
+    >>> find_quotes(pd.DataFrame({"para_id": ["a:p1"], "text": ['"We will talk," Putin said.']}))["speaker"].tolist()
+    ['Putin']
+    """
+    if missing := [c for c in ("text", "para_id") if c not in paragraphs.columns]:
+        raise FramingError(f"paragraphs table: missing column(s) {', '.join(missing)} needed to find quotes")
+    table = paragraphs.assign(article_id=paragraphs.get("article_id", paragraphs["para_id"]))
+    order, rows = (["article_id", "position"] if "position" in table else ["article_id"]), []
+    for article_id, paras in table.sort_values(order, kind="stable").groupby("article_id", sort=False):
+        earlier, named = "", []
+        for para in paras.itertuples(index=False):
+            text = para.text if isinstance(para.text, str) else ""
+            earlier, last = earlier + "\n" + text, None
+            for start, end, kind, phrase in _paragraph_quotes(text):
+                if phrase:
+                    last = (*_resolve(phrase, earlier, named), phrase.strip(" ,"))
+                elif last is None:                             # ", adding that …" with no speaker before it
+                    continue
+                rows.append({"para_id": para.para_id, "article_id": article_id,
+                             "outlet": getattr(para, "outlet", None), "outlet_kind": getattr(para, "outlet_kind", None),
+                             "speaker": last[0], "role": last[1], "kind": kind, "quote": text[start:end],
+                             "start": start, "end": end, "resolved": last[2], "as_written": last[3]})
+    return pd.DataFrame(rows, columns=list(QUOTE_COLUMNS))
+
+
+def speaker_counts(quotes: pd.DataFrame, by: str = "outlet") -> pd.DataFrame:
+    """Tidy counts per ``by`` and speaker (``by``, speaker, direct, reported, total), most quoted first in each ``by``.
+
+    >>> speaker_counts(find_quotes(paragraphs), by="outlet_kind").head(3)   # outlet_kind, speaker, direct, ...
+    """
+    if missing := [c for c in (by, "speaker", "kind") if c not in quotes.columns]:
+        raise FramingError(f"quotes table: missing column(s) {', '.join(missing)} needed to count speakers")
+    counts = (pd.crosstab([quotes[by], quotes["speaker"]], quotes["kind"])
+              .reindex(columns=["direct", "reported"], fill_value=0).reset_index().rename_axis(columns=None))
+    counts["total"] = counts["direct"] + counts["reported"]
+    return counts.sort_values([by, "total", "speaker"], ascending=[True, False, True], ignore_index=True)
