@@ -104,7 +104,8 @@ def build_figures(out: str | Path = "build", *, corpus: str | Path | None = None
                                  "Frame shares by kind of outlet (copied wire text counted once)"),
         "divergence_by_kind": (lambda: plots.divergence_heatmap(tables["divergences_by_kind"]),
                                "How different are the frame mixes? (Jensen–Shannon)"),
-        "speakers_by_kind": (lambda: plots.speakers(tables["speakers_by_kind"]), "Who is quoted, by kind of outlet"),
+        "speakers_by_kind": (lambda: plots.speakers(tables["speakers_by_kind"],
+                                                            groups=set(paragraphs["outlet_kind"])), "Who is quoted, by kind of outlet"),
     }
     if focal:
         drawings["sputnik_alignment"] = (lambda: plots.alignment_grid(tables["alignment"], focal_frames=focal_frames),

@@ -189,13 +189,16 @@ def alignment_grid(alignment: pd.DataFrame, ax: plt.Axes | None = None, *, focal
     return ax
 
 
-def speakers(counts: pd.DataFrame, ax: plt.Axes | None = None, *, by: str = "outlet_kind", top: int = 12
-             ) -> plt.Axes:
-    """Heat map of quotes per group (rows) and speaker (columns), the ``top`` most quoted speakers."""
+def speakers(counts: pd.DataFrame, ax: plt.Axes | None = None, *, by: str = "outlet_kind", top: int = 12,
+             groups=None) -> plt.Axes:
+    """Heat map of quotes per group (rows) and speaker (columns), the ``top`` most quoted speakers. ``groups`` lists
+    every group to show, so one that quotes nobody appears as an empty row rather than not at all."""
     _require(counts, (by, "speaker", "total"), "speakers")
     leading = list(counts.groupby("speaker")["total"].sum().sort_values(ascending=False).index[:top])
     matrix = counts[counts["speaker"].isin(leading)].pivot_table(index=by, columns="speaker", values="total",
                                                                  aggfunc="sum", fill_value=0)[leading]
+    if groups is not None:
+        matrix = matrix.reindex(sorted(groups), fill_value=0)
     if ax is None:
         _, ax = plt.subplots(figsize=(0.55 * len(leading) + 3, 0.45 * len(matrix) + 2.2))
     image = ax.imshow(matrix.to_numpy(), cmap="Blues", vmin=0)
