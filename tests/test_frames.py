@@ -112,15 +112,19 @@ def test_saved_detector_predicts_the_same(small, real_embedder, tmp_path):
     assert loaded.predict(texts[:10]) == classifier.predict(texts[:10])
 
 
-def test_shipped_default_detector_is_reproducible_from_the_corpus(tmp_path, real_embedder):
+def test_shipped_default_detector_is_reproducible_from_the_corpus(tmp_path, real_embedder, gold):
     from framing.detectors import train_default_detectors
 
+    # Vectors computed in other batches differ by float rounding (~1e-7), which the solver turns into ~1e-4 in the
+    # coefficients; what must not change is any prediction.
     written = train_default_detectors(tmp_path)
+    texts = gold["text"].tolist()
     for name, path in written.items():
         shipped, retrained = load_detector(name), load_detector(path)
-        assert np.allclose(shipped.thresholds_, retrained.thresholds_)
+        assert np.allclose(shipped.thresholds_, retrained.thresholds_, atol=1e-6)
         arrays = ("coef_", "intercept_") if name == "default" else ("exemplar_vectors_",)
-        assert all(np.allclose(getattr(shipped, a), getattr(retrained, a), atol=1e-5) for a in arrays)
+        assert all(np.allclose(getattr(shipped, a), getattr(retrained, a), atol=1e-3) for a in arrays)
+        assert shipped.predict(texts) == retrained.predict(texts)
 
 
 # --- bad input -------------------------------------------------------------------------------------------------------
