@@ -35,17 +35,12 @@ def _frame_names(frames) -> list[str]:
     return list(frames) if frames is not None else load_codebook().names
 
 
-def frame_shares(framed: pd.DataFrame, by: str = "outlet", *, frames=None, groups=None, body_only: bool = True,
-                 drop_copies: bool = False, n_boot: int = 2000, confidence: float = 0.95,
-                 random_state: int = 0) -> pd.DataFrame:
-    """Share of paragraphs carrying each frame, per group, with a two-stage bootstrap interval.
+def article_counts(framed: pd.DataFrame, by: str = "outlet", *, frames=None, body_only: bool = True,
+                   drop_copies: bool = False) -> pd.DataFrame:
+    """One row per article: its group, its number of paragraphs and, per frame, how many carry it.
 
-    Each bootstrap draw resamples the group's articles, then paragraphs within each drawn article, so a group with
-    one article still gets an interval (from its paragraphs alone: wide, as it should be). Where the Jeffreys interval
-    on the paragraph counts is wider (a frame never or always seen), its bound is used, so no interval is zero-wide. Every frame gets a row,
-    also with share 0; a group named in ``groups`` that has no paragraphs gets rows with share NaN.
-
-    >>> frame_shares(framed, by="outlet_kind").query("frame == 'denial'")   # doctest: +SKIP
+    Everything the comparison needs is in these counts, so a large corpus can be reduced partition by partition
+    (``framing.scale``) and compared here with the same results.
     """
     _check(framed, ("frames", "article_id", by))
     names = _frame_names(frames)
@@ -58,39 +53,66 @@ def frame_shares(framed: pd.DataFrame, by: str = "outlet", *, frames=None, group
     unknown = sorted({f for row in data["frames"] for f in row} - set(names))
     if unknown:
         raise FramingError(f"frames {', '.join(unknown)} are not among the frames compared ({', '.join(names)})")
+    if data[by].isna().any():
+        raise FramingError(f"column {by!r} is empty for {int(data[by].isna().sum())} paragraph(s), e.g. "
+                           f"{data.loc[data[by].isna(), 'article_id'].iloc[0]!r}: fill it or group by another column")
+    indicator = pd.DataFrame([[int(n in row) for n in names] for row in data["frames"]], columns=names,
+                             index=data.index)
+    indicator.insert(0, "paragraphs", 1)
+    counts = indicator.groupby([data["article_id"], data[by]]).sum().reset_index()
+    return counts[["article_id", by, "paragraphs", *names]]
+
+
+def frame_shares(framed: pd.DataFrame, by: str = "outlet", *, frames=None, groups=None, body_only: bool = True,
+                 drop_copies: bool = False, n_boot: int = 2000, confidence: float = 0.95,
+                 random_state: int = 0) -> pd.DataFrame:
+    """Share of paragraphs carrying each frame, per group, with a two-stage bootstrap interval.
+
+    Each bootstrap draw resamples the group's articles, then paragraphs within each drawn article, so a group with
+    one article still gets an interval (from its paragraphs alone: wide, as it should be). Where the Jeffreys
+    interval on the paragraph counts is wider (a frame never or always seen), its bound is used, so no interval is
+    zero-wide. Every frame gets a row, also with share 0; a group named in ``groups`` that has no paragraphs gets rows
+    with share NaN.
+
+    >>> frame_shares(framed, by="outlet_kind").query("frame == 'denial'")   # doctest: +SKIP
+    """
+    counts = article_counts(framed, by, frames=frames, body_only=body_only, drop_copies=drop_copies)
+    return shares_from_counts(counts, by, frames=frames, groups=groups, n_boot=n_boot, confidence=confidence,
+                              random_state=random_state)
+
+
+def shares_from_counts(counts: pd.DataFrame, by: str, *, frames=None, groups=None, n_boot: int = 2000,
+                       confidence: float = 0.95, random_state: int = 0) -> pd.DataFrame:
+    """``frame_shares`` from an ``article_counts`` table (rows in any order: they are sorted by article id)."""
+    names = _frame_names(frames)
+    counts = counts.sort_values("article_id", kind="stable")
     rng = np.random.default_rng(random_state)
     rows = []
-    order = list(groups) if groups is not None else sorted(data[by].dropna().unique())
+    order = list(groups) if groups is not None else sorted(counts[by].dropna().unique())
     for group in order:
-        members = data[data[by] == group]
+        members = counts[counts[by] == group]
         if members.empty:
             rows.extend({by: group, "frame": n, "share": np.nan, "ci_low": np.nan, "ci_high": np.nan,
                          "paragraphs": 0, "frame_paragraphs": 0, "articles": 0} for n in names)
             continue
-        indicator = np.array([[n in row for n in names] for row in members["frames"]], dtype=float)
-        articles = members["article_id"].to_numpy()
-        low, high = _two_stage_interval(indicator, articles, n_boot, confidence, rng)
+        sizes, carried = members["paragraphs"].to_numpy(), members[names].to_numpy(dtype=float)
+        low, high = _two_stage_interval(sizes, carried, n_boot, confidence, rng)
         # A frame seen in none (or all) of a group's paragraphs would get a zero-width bootstrap interval; the
         # Jeffreys interval on the paragraph counts keeps an honest bound, and the wider of the two is reported.
-        counts = indicator.sum(axis=0)
-        low = np.minimum(low, beta.ppf((1 - confidence) / 2, counts + 0.5, len(indicator) - counts + 0.5))
-        high = np.maximum(high, beta.ppf((1 + confidence) / 2, counts + 0.5, len(indicator) - counts + 0.5))
+        total, seen = sizes.sum(), carried.sum(axis=0)
+        low = np.minimum(low, beta.ppf((1 - confidence) / 2, seen + 0.5, total - seen + 0.5))
+        high = np.maximum(high, beta.ppf((1 + confidence) / 2, seen + 0.5, total - seen + 0.5))
         for j, name in enumerate(names):
-            rows.append({by: group, "frame": name, "share": indicator[:, j].mean(), "ci_low": low[j],
-                         "ci_high": high[j], "paragraphs": len(members), "frame_paragraphs": int(indicator[:, j].sum()),
-                         "articles": len(set(articles))})
+            rows.append({by: group, "frame": name, "share": seen[j] / total, "ci_low": low[j], "ci_high": high[j],
+                         "paragraphs": int(total), "frame_paragraphs": int(seen[j]), "articles": len(members)})
     return pd.DataFrame(rows)
 
 
-def _two_stage_interval(indicator, articles, n_boot, confidence, rng, chunk=100):
-    ids, inverse = np.unique(articles, return_inverse=True)
-    sizes = np.bincount(inverse)
-    rates = np.zeros((len(ids), indicator.shape[1]))
-    np.add.at(rates, inverse, indicator)
-    rates /= sizes[:, None]
+def _two_stage_interval(sizes, carried, n_boot, confidence, rng, chunk=100):
+    rates = carried / sizes[:, None]
     shares = []
     for start in range(0, n_boot, chunk):  # in chunks, so memory stays small for groups of thousands of articles
-        drawn = rng.multinomial(len(ids), np.full(len(ids), 1 / len(ids)), size=min(chunk, n_boot - start))
+        drawn = rng.multinomial(len(sizes), np.full(len(sizes), 1 / len(sizes)), size=min(chunk, n_boot - start))
         trials = drawn * sizes  # paragraphs drawn per article; frame counts are then binomial in them
         counts = rng.binomial(trials[:, :, None], rates[None, :, :]).sum(axis=1)
         shares.append(counts / trials.sum(axis=1, keepdims=True))
@@ -99,47 +121,49 @@ def _two_stage_interval(indicator, articles, n_boot, confidence, rng, chunk=100)
     return np.quantile(shares, alpha, axis=0), np.quantile(shares, 1 - alpha, axis=0)
 
 
-def frame_counts(framed: pd.DataFrame, by: str, frames=None) -> pd.DataFrame:
-    """Groups × frames: number of body paragraphs carrying each frame."""
-    names = _frame_names(frames)
-    body = framed[framed["kind"] == "body"] if "kind" in framed.columns else framed
-    table = pd.DataFrame([[n in row for n in names] for row in body["frames"]], columns=names, index=body.index)
-    return table.groupby(body[by]).sum().astype(int)
-
-
 def difference_test(framed: pd.DataFrame, by: str = "outlet_kind", *, frames=None, n_permutations: int = 2000,
                     random_state: int = 0) -> pd.DataFrame:
     """Do groups differ in their frames? Chi-square statistic on groups × frames, p-value by permuting group labels
     across whole articles (paragraphs of one article are not independent), effect size Cramér's V."""
-    _check(framed, ("frames", "article_id", by))
-    observed = frame_counts(framed, by, frames)
-    observed = observed.loc[:, observed.sum() > 0]
+    return difference_test_from_counts(article_counts(framed, by, frames=frames), by, frames=frames,
+                                       n_permutations=n_permutations, random_state=random_state)
+
+
+def difference_test_from_counts(counts: pd.DataFrame, by: str, *, frames=None, n_permutations: int = 2000,
+                                random_state: int = 0) -> pd.DataFrame:
+    """``difference_test`` from an ``article_counts`` table."""
+    names = _frame_names(frames)
+    counts = counts.sort_values("article_id", kind="stable")
+    observed = counts.groupby(by)[names].sum()
+    observed = observed.loc[observed.sum(axis=1) > 0, observed.sum() > 0]
     if len(observed) < 2:
-        raise FramingError(f"a test needs at least two groups of {by!r} with paragraphs, found {len(observed)}")
+        raise FramingError(f"a test needs at least two groups of {by!r} with frames, found {len(observed)}")
     statistic, classic_p, dof, _ = chi2_contingency(observed.to_numpy(), correction=False)
-    # Permute whole articles: frame counts per article, regrouped under shuffled group labels.
-    body = framed[framed["kind"] == "body"] if "kind" in framed.columns else framed
-    per_article = frame_counts(body, "article_id", frames)[observed.columns]
-    article_groups = body.drop_duplicates("article_id").set_index("article_id")[by].loc[per_article.index]
-    codes, labels = pd.factorize(article_groups)
+    per_article = counts[observed.columns].to_numpy()
+    codes, labels = pd.factorize(counts[by])
     rng = np.random.default_rng(random_state)
     exceed = 0
-    for _ in range(n_permutations):
-        counts = np.zeros((len(labels), per_article.shape[1]))
-        np.add.at(counts, rng.permutation(codes), per_article.to_numpy())
-        exceed += chi2_contingency(counts[counts.sum(axis=1) > 0], correction=False)[0] >= statistic
+    for _ in range(n_permutations):  # whole articles change group; their frame counts move with them
+        regrouped = np.zeros((len(labels), per_article.shape[1]))
+        np.add.at(regrouped, rng.permutation(codes), per_article)
+        exceed += chi2_contingency(regrouped[regrouped.sum(axis=1) > 0], correction=False)[0] >= statistic
     n = observed.to_numpy().sum()
     return pd.DataFrame([{"grouping": by, "groups": len(observed), "frames": observed.shape[1],
                           "chi2": statistic, "dof": dof, "p_permutation": (1 + exceed) / (1 + n_permutations),
-                          "p_chi2_independent": classic_p, "cramers_v": np.sqrt(statistic / (n * (min(observed.shape) - 1))),
+                          "p_chi2_independent": classic_p,
+                          "cramers_v": np.sqrt(statistic / (n * (min(observed.shape) - 1))),
                           "permutations": n_permutations, "frame_mentions": int(n)}])
 
 
 def divergences(framed: pd.DataFrame, by: str = "outlet_kind", *, frames=None) -> pd.DataFrame:
     """Jensen–Shannon divergence (bits, 0 = same frame mix, 1 = disjoint) between every pair of groups."""
-    _check(framed, ("frames", by))
-    counts = frame_counts(framed, by, frames)
-    distributions = counts.div(counts.sum(axis=1), axis=0)
+    return divergences_from_counts(article_counts(framed, by, frames=frames), by, frames=frames)
+
+
+def divergences_from_counts(counts: pd.DataFrame, by: str, *, frames=None) -> pd.DataFrame:
+    """``divergences`` from an ``article_counts`` table."""
+    totals = counts.groupby(by)[_frame_names(frames)].sum()
+    distributions = totals.div(totals.sum(axis=1), axis=0)
     groups = list(distributions.index)
     return pd.DataFrame([{"group_a": a, "group_b": b,
                           "jsd": float(jensenshannon(distributions.loc[a], distributions.loc[b], base=2) ** 2)}
