@@ -16,13 +16,10 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
 from .cache import default_cache_dir
-from .cluster import FrameClusterer
 from .codebook import Codebook, CodebookError, Frame, load_codebook
 from .corpus import load_corpus
 from .embed import Embedder, Embeddings, embedding_map
 from .errors import CorpusError, FramingError, FramingWarning
-from .detectors import load_detector, save_detector
-from .frames import CodebookDetector, FrameClassifier
 from .paths import corpus_dir
 from .segment import DEFAULT_RULES, BoilerplateRule, dropped_lines, segment
 
@@ -33,3 +30,16 @@ __all__ = [
     "default_cache_dir", "dropped_lines", "embedding_map", "load_codebook", "load_corpus", "load_detector",
     "save_detector", "segment",
 ]
+
+# The estimators pull in scikit-learn (about 0.7 s); they load on first use, so `framing segment` and cached
+# `framing embed` runs start fast.
+_LAZY = {"FrameClusterer": "cluster", "CodebookDetector": "frames", "FrameClassifier": "frames",
+         "load_detector": "detectors", "save_detector": "detectors"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'framing' has no attribute {name!r}")

@@ -21,6 +21,9 @@ import numpy as np
 from .errors import CacheError, FramingWarning
 
 KEY_BYTES = 16
+# Shards whose checksum this process has verified, by path -> (size, mtime_ns) of both arrays: verified once, not on
+# every lookup (hashing a large cache costs about a second per GB). A rewritten file has a new size or mtime.
+_VERIFIED: dict[str, tuple] = {}
 
 
 def default_cache_dir() -> Path:
@@ -100,10 +103,14 @@ class EmbeddingCache:
             stem = marker_path.name[: -len(".json")]
             try:
                 marker = json.loads(marker_path.read_text())
-                keys = np.load(self.folder / f"{stem}.keys.npy", mmap_mode="r")
-                vectors = np.load(self.folder / f"{stem}.vectors.npy", mmap_mode="r")
+                paths = (self.folder / f"{stem}.keys.npy", self.folder / f"{stem}.vectors.npy")
+                stamp = tuple((p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
+                keys, vectors = (np.load(p, mmap_mode="r") for p in paths)
                 intact = (keys.shape == (marker["rows"],) and vectors.shape == (marker["rows"], marker["dim"])
-                          and _checksum(keys, vectors) == marker["sha256"])
+                          and (_VERIFIED.get(str(marker_path)) == stamp
+                               or _checksum(keys, vectors) == marker["sha256"]))
+                if intact:
+                    _VERIFIED[str(marker_path)] = stamp
             except (OSError, ValueError, KeyError, TypeError, EOFError):
                 intact = False
             if intact:
