@@ -28,8 +28,9 @@ paragraph are shuffled, each sentence gets a connective lead-in ("Meanwhile, ...
 the title and first body paragraph get an "(update k)" marker. So paragraph and sentence texts differ across
 variants (the cold run cannot be served from the cache), while copies that the corpus itself has (a wire paragraph in
 several outlets) stay copies within a variant, and outlet metadata is kept, so segment, frames and compare all run as
-on real data. The articles of variants 0, 1, ... are segmented and the first N paragraphs
-kept. With N = 3000 on a 2-core CPU the whole run takes about 5 minutes (cold embedding dominates).
+on real data. The articles of variants 0, 1, ... are segmented and the first N paragraphs kept. With N = 3000 on a
+2-core CPU the whole run takes 3–6 minutes (cold embedding dominates), plus about a minute the first time, to make
+the BERTopic environment. Other processes on the machine skew the timings (the report gives the load average).
 """
 
 from __future__ import annotations
