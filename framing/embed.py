@@ -118,8 +118,12 @@ class Embedder:
     """
 
     def __init__(self, model: str | Path | Encoder = DEFAULT_MODEL, *, cache_dir: str | Path | None = None,
-                 use_cache: bool = True, show_progress: bool | None = None, device: str = "cpu"):
+                 use_cache: bool = True, show_progress: bool | None = None, device: str = "cpu",
+                 dtype: str = "float32"):
+        if dtype not in ("float32", "float16"):
+            raise FramingError(f"dtype must be 'float32' or 'float16', not {dtype!r}")
         self.model = model
+        self.dtype = dtype
         self.cache_dir = cache_dir
         self.use_cache = use_cache
         self.show_progress = show_progress
@@ -162,7 +166,30 @@ class Embedder:
             vectors[missing] = computed
         self.last_stats = {"texts": len(texts), "unique": len(unique), "cached": int(found.sum()),
                            "computed": len(missing)}
-        return vectors[inverse]
+        return vectors[inverse].astype(self.dtype, copy=False)  # the cache always keeps float32
+
+    def embed_to_file(self, texts: list[str] | pd.Series, path: str | Path, *, block: int = 65536) -> np.ndarray:
+        """Embed a large corpus block by block into a ``.npy`` file and return it memory-mapped (read-only), so
+        the vectors never need to fit in memory at once. Rows are in the order of ``texts``."""
+        from numpy.lib.format import open_memmap
+
+        texts = list(texts)
+        path = Path(path)
+        if path.suffix != ".npy":
+            raise FramingError(f"{path}: give a file name ending in .npy")
+        tmp = path.with_name(path.name + ".tmp.npy")
+        out = None
+        for start in range(0, len(texts), block):
+            vectors = self.embed(texts[start:start + block])
+            if out is None:
+                out = open_memmap(tmp, mode="w+", dtype=self.dtype, shape=(len(texts), vectors.shape[1]))
+            out[start:start + len(vectors)] = vectors
+        if out is None:
+            raise FramingError("empty input: no texts to embed")
+        out.flush()
+        del out
+        os.replace(tmp, path)
+        return np.load(path, mmap_mode="r")
 
     def embed_paragraphs(self, paragraphs: pd.DataFrame) -> Embeddings:
         """Embed the ``text`` of each row of a Paragraphs table (``framing.segment``)."""

@@ -130,19 +130,27 @@ def findings(tables: dict[str, pd.DataFrame], *, focal: str = FOCAL_ARTICLE) -> 
 
 
 def ruwa_tables(path: str | Path, detector, *, random_state: int = 0) -> dict[str, pd.DataFrame]:
-    """Frames of RUWA headlines (title text) by kind of outlet: shares, test and divergences (headline = article)."""
+    """Frames of RUWA headlines by kind of outlet: shares, test and divergences (one headline = one article).
+
+    The text is the title, or the subheading where a site gives no title (RT's rows have none);
+    ``ruwa_text_sources`` counts, per outlet, which field was used and how many rows had neither and were left out.
+    """
     from .datasets import load_ruwa
 
     ruwa = load_ruwa(path)
-    ruwa = ruwa[ruwa["title"].fillna("").str.strip() != ""].reset_index(drop=True)
+    title, subheading = (ruwa[c].fillna("").astype(str).str.strip() for c in ("title", "subheading"))
+    ruwa["text"] = title.where(title != "", subheading)
+    ruwa["text_source"] = np.where(title != "", "title", np.where(subheading != "", "subheading", "none"))
+    sources = ruwa.groupby(["outlet", "outlet_kind", "text_source"]).size().unstack(fill_value=0).reset_index()
+    ruwa = ruwa[ruwa["text_source"] != "none"].reset_index(drop=True)
     if ruwa.empty:
-        raise FramingError(f"{path}: no RUWA headlines with a title")
-    framed = detector.frame_table(ruwa.assign(text=ruwa["title"], article_id=[f"ruwa-{i}" for i in range(len(ruwa))],
-                                              kind="body"))
-    return {"ruwa_shares_by_kind": frame_shares(framed, by="outlet_kind", random_state=random_state),
+        raise FramingError(f"{path}: no RUWA headline has a title or a subheading")
+    framed = detector.frame_table(ruwa.assign(article_id=[f"ruwa-{i}" for i in range(len(ruwa))], kind="body"))
+    return {"ruwa_text_sources": sources,
+            "ruwa_shares_by_kind": frame_shares(framed, by="outlet_kind", random_state=random_state),
             "ruwa_difference_test": difference_test(framed, by="outlet_kind", random_state=random_state),
             "ruwa_divergences_by_kind": divergences(framed, by="outlet_kind"),
-            "ruwa_headlines": framed[["outlet", "outlet_kind", "event", "title", "frames"]]}
+            "ruwa_headlines": framed[["outlet", "outlet_kind", "event", "text_source", "text", "frames"]]}
 
 
 def features_for(paragraphs: pd.DataFrame, embedder=None) -> np.ndarray:

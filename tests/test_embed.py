@@ -120,3 +120,19 @@ def test_sputnik_paragraphs_embed_with_their_ids_and_round_trip(real_embedder, s
     loaded = Embeddings.load(embeddings.save(tmp_path / "sputnik.npz"))
     assert np.array_equal(loaded.vectors, embeddings.vectors)
     assert (loaded.model, loaded.para_id[0]) == ("all-MiniLM-L6-v2", paragraphs["para_id"].iloc[0])
+
+
+def test_float16_on_request_keeps_the_values(tmp_path, counting_encoder):
+    texts = ["one", "two", "three"]
+    full = Embedder(counting_encoder, cache_dir=tmp_path).embed(texts)
+    half = Embedder(counting_encoder, cache_dir=tmp_path, dtype="float16").embed(texts)
+    assert half.dtype == np.float16 and np.allclose(half, full, atol=1e-3)
+
+
+def test_large_corpus_goes_to_a_memory_mapped_file_block_by_block(tmp_path, counting_encoder):
+    texts = [f"paragraph {i}" for i in range(25)]
+    embedder = Embedder(counting_encoder, cache_dir=tmp_path / "cache")
+    mapped = embedder.embed_to_file(texts, tmp_path / "vectors.npy", block=10)
+    assert isinstance(mapped, np.memmap) and mapped.shape == (25, 8)
+    assert np.array_equal(mapped, embedder.embed(texts))
+    assert [len(call) for call in counting_encoder.calls[:3]] == [10, 10, 5]  # one block at a time
