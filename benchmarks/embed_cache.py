@@ -31,7 +31,7 @@ def main() -> None:
         warm_embedder.embed(texts)
         warm = time.perf_counter() - start
     assert warm_embedder.last_stats["computed"] == 0
-    print(f"| run | paragraphs | seconds | paragraphs/s |\n|---|---|---|---|")
+    print("| run | paragraphs | seconds | paragraphs/s |\n|---|---|---|---|")
     print(f"| cold | {len(texts)} | {cold:.2f} | {len(texts) / cold:.0f} |")
     print(f"| warm | {len(texts)} | {warm:.3f} | {len(texts) / warm:.0f} |")
     print(f"warm/cold time ratio: 1/{cold / warm:.0f}")

@@ -26,7 +26,7 @@ class FramedArticle:
 
     def _repr_html_(self) -> str:
         first = self.paragraphs.iloc[0]
-        parts = [f"<div style='font-family:sans-serif;max-width:52em'>",
+        parts = ["<div style='font-family:sans-serif;max-width:52em'>",
                  f"<div style='color:#666;font-size:90%'>{html.escape(str(first.get('outlet', '')))} · "
                  f"{html.escape(str(first.get('outlet_kind', '')))} · {html.escape(self.article_id)}</div>"]
         for row in self.paragraphs.itertuples():

@@ -24,7 +24,7 @@ from .codebook import load_codebook
 from .corpus import load_corpus
 from .datasets import load_fnc1, load_gvfc
 from .embed import default_embedder
-from .errors import FramingError, FramingWarning
+from .errors import FramingWarning
 from .frames import CodebookDetector, FrameClassifier, label_indicator, paragraph_features
 from .paths import corpus_dir
 from .segment import segment
@@ -177,7 +177,3 @@ def run_evaluation(out: str | Path = "build/evaluation", *, datasets: str | Path
     report = "\n".join(sections)
     (out / "evaluation.md").write_text(report)
     return report
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise FramingError("use: framing evaluate [--out DIR] [--datasets PATH]")

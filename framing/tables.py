@@ -16,7 +16,7 @@ from .cluster import FrameClusterer
 from .codebook import load_codebook
 from .compare import (align_claims, difference_test, divergences, frame_shares, mark_syndication)
 from .errors import FramingError
-from .frames import FrameClassifier, label_indicator, paragraph_features
+from .frames import FrameClassifier, label_indicator
 
 FOCAL_ARTICLE = "ru01-sputnik-2023-09-14-us-duplicity"
 
@@ -151,7 +151,3 @@ def ruwa_tables(path: str | Path, detector, *, random_state: int = 0) -> dict[st
             "ruwa_difference_test": difference_test(framed, by="outlet_kind", random_state=random_state),
             "ruwa_divergences_by_kind": divergences(framed, by="outlet_kind"),
             "ruwa_headlines": framed[["outlet", "outlet_kind", "event", "text_source", "text", "frames"]]}
-
-
-def features_for(paragraphs: pd.DataFrame, embedder=None) -> np.ndarray:
-    return paragraph_features(paragraphs["text"], embedder)

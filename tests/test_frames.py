@@ -158,26 +158,26 @@ def test_a_frame_with_one_example_warns_and_falls_back_on_exemplars(small, real_
         != [("factual_report",)]
 
 
-def test_detector_file_from_another_format_is_refused(small, real_embedder, tmp_path):
-    texts, features, labels = small
-    path = save_detector(FrameClassifier(embedder=real_embedder).fit(features, labels), tmp_path / "d.npz")
+def saved_with_header(small, real_embedder, path, **changes):
+    """Save a classifier, then rewrite fields of its file header."""
+    _, features, labels = small
+    save_detector(FrameClassifier(embedder=real_embedder).fit(features, labels), path)
     with np.load(path) as data:
         arrays = dict(data)
     header = json.loads(str(arrays.pop("header")))
-    header.update(format=99, framing="9.9")
+    header.update(changes)
     np.savez(path, header=json.dumps(header), **arrays)
+    return path
+
+
+def test_detector_file_from_another_format_is_refused(small, real_embedder, tmp_path):
+    path = saved_with_header(small, real_embedder, tmp_path / "d.npz", format=99, framing="9.9")
     with pytest.raises(FramingError, match=r"d\.npz: detector file format 99 \(written by framing 9\.9\)"):
         load_detector(path, embedder=real_embedder)
 
 
 def test_detector_for_another_model_revision_is_refused(small, real_embedder, tmp_path):
-    texts, features, labels = small
-    path = save_detector(FrameClassifier(embedder=real_embedder).fit(features, labels), tmp_path / "d.npz")
-    with np.load(path) as data:
-        arrays = dict(data)
-    header = json.loads(str(arrays.pop("header")))
-    header["revision"] = "sha256:0000"
-    np.savez(path, header=json.dumps(header), **arrays)
+    path = saved_with_header(small, real_embedder, tmp_path / "d.npz", revision="sha256:0000")
     with pytest.raises(FramingError, match="trained with all-MiniLM-L6-v2 sha256:0000"):
         load_detector(path, embedder=real_embedder)
 
