@@ -57,10 +57,6 @@ def _parse_labels(value: str, codebook: Codebook, where: str) -> tuple[str, ...]
     return tuple(name for name in codebook.names if name in labels)
 
 
-def format_labels(labels: tuple[str, ...] | list[str]) -> str:
-    return ";".join(labels)
-
-
 def label_matrix(labels: pd.Series, names: list[str]) -> pd.DataFrame:
     """One 0/1 column per frame, one row per entry of ``labels`` (tuples of frame keys)."""
     return pd.DataFrame([[int(name in row) for name in names] for row in labels], columns=names, index=labels.index)

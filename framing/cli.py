@@ -114,11 +114,11 @@ def _frames(args: argparse.Namespace) -> int:
         paragraphs = _paragraph_rows(args.paths)
     else:
         _, paragraphs = _paragraphs(args.paths)
-    scores = detector.predict_proba(paragraphs["text"].tolist())
-    frames = detector.predict_indicator(paragraphs["text"].tolist())
-    for row, score, on in zip(paragraphs[["article_id", "para_id", "text"]].to_dict("records"), scores, frames):
-        row["frames"] = [name for name, flag in zip(detector.frames_, on) if flag]
-        row["scores"] = {name: round(float(value), 4) for name, value in zip(detector.frames_, score)}
+    framed = detector.frame_table(paragraphs)  # features computed once, for scores and frames alike
+    score_columns = [f"score_{name}" for name in detector.frames_]
+    for row in framed[["article_id", "para_id", "text", "frames", *score_columns]].to_dict("records"):
+        scores = {name: round(float(row.pop(f"score_{name}")), 4) for name in detector.frames_}
+        row["frames"], row["scores"] = list(row["frames"]), scores
         sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
     sys.stdout.flush()
     return 0

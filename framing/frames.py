@@ -141,7 +141,10 @@ class _FrameDetector(ClassifierMixin, BaseEstimator):
         return self._scores(as_input(X))
 
     def predict_indicator(self, X) -> np.ndarray:
-        return _apply_thresholds(self.predict_proba(X), self.thresholds_, self.frames_, self.fallback_)
+        return self._indicator(self.predict_proba(X))
+
+    def _indicator(self, scores: np.ndarray) -> np.ndarray:
+        return _apply_thresholds(scores, self.thresholds_, self.frames_, self.fallback_)
 
     def predict(self, X) -> list[tuple[str, ...]]:
         """Frame keys per paragraph, in codebook order; e.g. ``[('accusation', 'whataboutism'), ...]``."""
@@ -151,8 +154,7 @@ class _FrameDetector(ClassifierMixin, BaseEstimator):
         """Paragraphs + ``frames`` (tuple) and one ``score_<frame>`` column per frame."""
         scores = self.predict_proba(paragraphs if X is None else X)
         table = paragraphs.copy()
-        table["frames"] = label_sets(_apply_thresholds(scores, self.thresholds_, self.frames_, self.fallback_),
-                                     self.frames_)
+        table["frames"] = label_sets(self._indicator(scores), self.frames_)
         for j, name in enumerate(self.frames_):
             table[f"score_{name}"] = scores[:, j]
         return table
