@@ -79,7 +79,8 @@ def load_detector(name_or_path: str | Path = DEFAULT_DETECTOR, *, embedder=None)
     return detector
 
 
-def train_default_detectors(out_dir: str | Path | None = None, *, random_state: int = 0) -> dict[str, Path]:
+def train_default_detectors(out_dir: str | Path | None = None, *, random_state: int = 0,
+                            embedder=None) -> dict[str, Path]:
     """Retrain the shipped detectors from the corpus gold and the default codebook's exemplars.
 
     Run ``python -m framing.detectors`` to rewrite ``framing/data/detector-*.npz`` after the corpus or codebook
@@ -95,8 +96,10 @@ def train_default_detectors(out_dir: str | Path | None = None, *, random_state: 
     codebook = load_codebook()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the corpus has enough examples of every frame; anything else is a bug
-        classifier = FrameClassifier(codebook=codebook, random_state=random_state).fit(gold["text"], gold["labels"])
-        zero_shot = CodebookDetector(codebook=codebook, random_state=random_state).fit(gold["text"], gold["labels"])
+        classifier = FrameClassifier(codebook=codebook, embedder=embedder, random_state=random_state).fit(
+            gold["text"], gold["labels"])
+        zero_shot = CodebookDetector(codebook=codebook, embedder=embedder, random_state=random_state).fit(
+            gold["text"], gold["labels"])
     return {"default": save_detector(classifier, out_dir / "detector-default.npz"),
             "codebook": save_detector(zero_shot, out_dir / "detector-codebook.npz")}
 

@@ -118,18 +118,25 @@ def _apply_thresholds(scores: np.ndarray, thresholds: np.ndarray, names: list[st
 
 
 def _best_f1_threshold(y: np.ndarray, scores: np.ndarray, default: float) -> float:
-    """The score cut that maximises F1 on (y, scores); ``default`` when the label never occurs."""
+    """The score cut that maximises F1 on (y, scores); ``default`` when the label never occurs.
+
+    The cut is placed halfway between the lowest score it keeps and the next lower observed score, never on an
+    observed score: a paragraph whose score moves by float rounding (~1e-7, as vectors do across machines and
+    thread counts) then stays on its side of the threshold.
+    """
     if y.sum() == 0:
         return default
-    candidates = np.unique(scores)
-    best, best_f1 = default, -1.0
-    for cut in candidates:
+    candidates = np.unique(scores.astype(np.float64))
+    positives = float(y.sum())
+    best_index, best_f1 = -1, -1.0
+    for index, cut in enumerate(candidates):
         predicted = scores >= cut
-        tp = float((predicted & (y == 1)).sum())
-        f1 = 2 * tp / (predicted.sum() + y.sum())
+        f1 = 2 * float((predicted & (y == 1)).sum()) / (predicted.sum() + positives)
         if f1 > best_f1:
-            best, best_f1 = float(cut), f1
-    return best
+            best_index, best_f1 = index, f1
+    if best_index == 0:
+        return float(candidates[0] - 1e-3)  # every paragraph passes: keep it so, with a margin
+    return float((candidates[best_index] + candidates[best_index - 1]) / 2)
 
 
 class _FrameDetector(ClassifierMixin, BaseEstimator):
@@ -291,7 +298,9 @@ class FrameClassifier(_FrameDetector):
     def _fit_one(self, vectors: np.ndarray, y: np.ndarray) -> LogisticRegression:
         if y.min() == y.max():
             raise FramingError("a frame is on for every example or for none; a classifier needs both")
-        return LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000,
+        # A tight tolerance puts the solution at the optimum rather than wherever lbfgs stopped, so vectors that
+        # differ by float rounding give coefficients that differ by about as little.
+        return LogisticRegression(C=self.C, class_weight="balanced", max_iter=5000, tol=1e-8,
                                   random_state=self.random_state).fit(vectors, y)
 
     def _tuned_threshold(self, vectors, y, extra_vectors, extra_y) -> float:

@@ -10,7 +10,7 @@ from sklearn.base import clone
 from sklearn.utils.estimator_checks import (check_get_params_invariance, check_no_attributes_set_in_init,
                                             check_parameters_default_constructible, check_set_params)
 
-from framing import FramingError, FramingWarning, corpus_dir, load_corpus, segment
+from framing import Embedder, FramingError, FramingWarning, corpus_dir, load_corpus, segment
 from framing.annotations import attach_gold, load_annotations
 from framing.cluster import FrameClusterer
 from framing.detectors import load_detector, save_detector
@@ -115,18 +115,31 @@ def test_saved_detector_predicts_the_same(small, real_embedder, tmp_path):
 def test_shipped_default_detector_is_reproducible_from_the_corpus(tmp_path, real_embedder, gold):
     from framing.detectors import train_default_detectors
 
-    # Vectors computed in other batches differ by float rounding (~1e-7), which the solver turns into ~1e-4 in the
-    # coefficients; predictions may then differ only where a score sits on its threshold.
-    written = train_default_detectors(tmp_path)
+    # Retrained here from a cold cache (real_embedder has its own). Vectors may differ from the ones the shipped files
+    # were trained with by float rounding (~1e-7 on other machines and thread counts), which the nearly separable
+    # logistic regressions turn into about 1e-3 in their probabilities (measured with OMP_NUM_THREADS=1). Zero-shot
+    # thresholds sit between observed scores; a prediction may differ only where its score is that close to its
+    # threshold.
+    written = train_default_detectors(tmp_path, embedder=real_embedder)
     texts = gold["text"].tolist()
     for name, path in written.items():
-        shipped, retrained = load_detector(name), load_detector(path)
-        assert np.allclose(shipped.thresholds_, retrained.thresholds_, atol=1e-6)
-        arrays = ("coef_", "intercept_") if name == "default" else ("exemplar_vectors_",)
-        assert all(np.allclose(getattr(shipped, a), getattr(retrained, a), atol=1e-3) for a in arrays)
+        shipped, retrained = load_detector(name, embedder=real_embedder), load_detector(path, embedder=real_embedder)
+        assert np.allclose(shipped.thresholds_, retrained.thresholds_, atol=1e-5)
+        scores = shipped.predict_proba(texts)
+        assert np.abs(scores - retrained.predict_proba(texts)).max() < 5e-3
         differ = shipped.predict_indicator(texts) != retrained.predict_indicator(texts)
-        margin = np.abs(shipped.predict_proba(texts) - shipped.thresholds_)
-        assert differ.sum() <= 2 and (margin[differ] < 0.02).all()
+        margin = np.abs(scores - shipped.thresholds_)
+        assert (margin[differ] < 5e-3).all(), f"{name}: {int(differ.sum())} prediction(s) changed beyond float noise"
+
+
+def test_a_vector_does_not_depend_on_its_batch_mates(real_embedder):
+    text = "Moscow rejected Washington's assessment of the talks as a display of duplicity."
+    alone = real_embedder.embed([text])
+    others = [f"Paragraph number {i} of a longer article, with more words in it than the first." * (i % 3 + 1)
+              for i in range(40)]
+    embedder = Embedder(cache_dir=real_embedder.cache_dir, use_cache=False, show_progress=False)
+    in_batch = embedder.embed([*others[:17], text, *others[17:]])[17]
+    assert np.array_equal(alone[0], in_batch)
 
 
 # --- bad input -------------------------------------------------------------------------------------------------------
