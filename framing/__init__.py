@@ -5,7 +5,7 @@ The pipeline is a chain of pure steps, each from one table to the next::
     articles   = load_corpus("corpus")              # one row per article (framing.corpus)
     paragraphs = segment(articles)                  # one row per paragraph (framing.segment)
     embeddings = Embedder().embed_paragraphs(paragraphs)   # float32 matrix + para_id (framing.embed)
-    framed     = load_detector().frame_table(paragraphs)       # + frames and score_<frame> (framing.frames)
+    framed     = load_detector().frame_table(paragraphs)       # + frames and score_<frame> (framing.detectors)
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -33,8 +33,8 @@ __all__ = [
 
 # The estimators pull in scikit-learn (about 0.7 s); they load on first use, so `framing segment` and cached
 # `framing embed` runs start fast.
-_LAZY = {"FrameClusterer": "cluster", "CodebookDetector": "frames", "FrameClassifier": "frames",
-         "load_detector": "detectors", "save_detector": "detectors"}
+_LAZY = {"FrameClusterer": "cluster", "CodebookDetector": "detectors", "FrameClassifier": "detectors",
+         "load_detector": "detector_files", "save_detector": "detector_files"}
 
 
 def __getattr__(name: str):

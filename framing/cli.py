@@ -107,7 +107,7 @@ def _embed(args: argparse.Namespace) -> int:
 
 
 def _frames(args: argparse.Namespace) -> int:
-    from .detectors import load_detector
+    from .detector_files import load_detector
 
     detector = load_detector(args.detector)
     if args.unit == "paragraph":

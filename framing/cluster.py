@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 from .codebook import Codebook, load_codebook
 from .embed import default_embedder
 from .errors import FramingError
-from .frames import as_input
+from .detectors import as_input
 
 METHODS = ("kmeans", "agglomerative", "hdbscan")
 

@@ -25,7 +25,7 @@ from .corpus import load_corpus
 from .datasets import load_fnc1, load_gvfc
 from .embed import default_embedder
 from .errors import FramingWarning
-from .frames import CodebookDetector, FrameClassifier, label_indicator, paragraph_features
+from .detectors import CodebookDetector, FrameClassifier, label_indicator, paragraph_features
 from .paths import corpus_dir
 from .segment import segment
 
@@ -130,7 +130,7 @@ def evaluate_gvfc(path: Path, random_state: int = 0) -> pd.DataFrame:
 
 def evaluate_fnc1(path: Path, detector=None) -> pd.DataFrame:
     """FNC-1 as a check on denial: among related headline-body pairs, does the body's denial score find 'disagree'?"""
-    from .detectors import load_detector
+    from .detector_files import load_detector
 
     detector = detector or load_detector()
     pairs = load_fnc1(path)

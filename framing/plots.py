@@ -29,7 +29,7 @@ def _require(table: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
 
 
 def paragraphs_by_outlet(outlets: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
-    """Horizontal bars: body paragraphs per outlet (table from ``framing.figures.outlet_table``), coloured by kind."""
+    """Horizontal bars: body paragraphs per outlet (table from ``framing.study.figures.outlet_table``), coloured by kind."""
     _require(outlets, ("outlet", "outlet_kind", "paragraphs", "articles"), "paragraphs_by_outlet")
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 0.32 * len(outlets) + 1.2))

@@ -26,7 +26,7 @@ from .segment import segment
 
 @lru_cache(maxsize=4)
 def _detector(name: str):
-    from .detectors import load_detector
+    from .detector_files import load_detector
 
     return load_detector(name)  # once per worker process; the embedder inside is shared (default_embedder)
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 import framing
 
-from framing.figures import build_figures
+from framing.study.figures import build_figures
 
 
 def test_two_runs_give_byte_identical_outputs_and_a_complete_manifest(tmp_path, real_embedder):

