@@ -14,7 +14,10 @@ import pandas as pd
 
 from .codebook import Codebook, load_codebook
 from .errors import FramingError
+from .multilabel import indicator_table, parse_label_string
 from .paths import corpus_dir
+from .schemas import LABELS, validate
+from .table_files import read_table
 
 PASSES = ("gold", "pass_a", "pass_b")
 TEXT_START_CHARS = 40
@@ -33,7 +36,7 @@ def load_annotations(which: str = "gold", *, corpus: str | Path | None = None,
     path = Path(corpus or corpus_dir()) / "annotations" / f"{which}.csv"
     if not path.exists():
         raise FramingError(f"{path}: annotation table not found")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = read_table(path)
     if not {"para_id", "labels"} <= set(table.columns):
         raise FramingError(f"{path}: needs columns para_id and labels, has {', '.join(table.columns)}")
     duplicated = table["para_id"][table["para_id"].duplicated()]
@@ -42,11 +45,21 @@ def load_annotations(which: str = "gold", *, corpus: str | Path | None = None,
     codebook = codebook or load_codebook()
     table["labels"] = [_parse_labels(value, codebook, f"{path}: {pid}") for pid, value in
                        zip(table["para_id"], table["labels"])]
-    return table
+    return validate(LABELS, table, f"{path}")
+
+
+def gold_paragraphs(corpus: str | Path | None = None, *, codebook: Codebook | None = None) -> pd.DataFrame:
+    """The corpus's paragraphs with their gold ``labels``: ``attach_gold(segment(load_corpus(corpus)), gold)``, the
+    one way the gold is joined to its paragraphs (training, evaluation and the figure build all use it)."""
+    from .corpus import load_corpus
+    from .segment import segment
+
+    folder = Path(corpus or corpus_dir())
+    return attach_gold(segment(load_corpus(folder)), load_annotations(corpus=folder, codebook=codebook))
 
 
 def _parse_labels(value: str, codebook: Codebook, where: str) -> tuple[str, ...]:
-    labels = [label.strip() for label in value.split(";") if label.strip()]
+    labels = parse_label_string(value)
     if not labels:
         raise FramingError(f"{where}: no labels")
     unknown = [label for label in labels if label not in codebook]
@@ -58,8 +71,8 @@ def _parse_labels(value: str, codebook: Codebook, where: str) -> tuple[str, ...]
 
 
 def label_matrix(labels: pd.Series, names: list[str]) -> pd.DataFrame:
-    """One 0/1 column per frame, one row per entry of ``labels`` (tuples of frame keys)."""
-    return pd.DataFrame([[int(name in row) for name in names] for row in labels], columns=names, index=labels.index)
+    """One 0/1 column per frame, one row per entry of ``labels`` (tuples of frame keys): ``multilabel.indicator_table``."""
+    return indicator_table(labels, names).astype("int64")
 
 
 def attach_gold(paragraphs: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:

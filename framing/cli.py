@@ -1,12 +1,15 @@
 """The ``framing`` command: thin wrappers that parse arguments and call the library.
 
-Errors are printed as one line ``framing: error: FILE: problem`` and exit with status 2; warnings as one line each.
+Errors the user can fix (bad input, an output that cannot be written, a file the system refuses) are printed as one
+line ``framing: error: FILE: problem`` and exit with status 2; warnings as one line each. Outputs are checked before
+any computing, and written atomically: a failed run writes nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -17,24 +20,38 @@ from .errors import FramingError
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    warnings.showwarning = _one_line_warning
-    try:
-        return args.run(args)
-    except (FramingError, FileNotFoundError) as error:
-        print(f"framing: error: {error}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # e.g. `framing segment … | head`
-        return 0
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_warning
+        try:
+            return args.run(args)
+        except BrokenPipeError:  # e.g. `framing segment … | head`
+            return 0
+        except (FramingError, OSError) as error:
+            print(f"framing: error: {_one_line(error)}", file=sys.stderr)
+            return 2
+
+
+def _one_line(error: Exception) -> str:
+    if isinstance(error, OSError) and not isinstance(error, FramingError) and error.strerror:
+        text = f"{error.filename}: {error.strerror}" if error.filename else error.strerror
+    else:
+        text = str(error)
+    return " ".join(text.split())
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="framing", description="Media-framing analysis from the command line.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
+    no_metadata = dict(action="store_true", help="accept articles without metadata (only the text is required), as "
+                                                  "load_corpus(require_metadata=False) does")
+
     seg = commands.add_parser("segment", help="print one JSON object per paragraph")
     seg.add_argument("paths", nargs="+", type=Path, metavar="PATH", help=".txt, .md, .csv, .jsonl, .parquet or folder")
     seg.add_argument("--max-words", type=int, default=None, help="cut longer paragraphs at sentence ends")
     seg.add_argument("--show-dropped", action="store_true", help="list dropped boilerplate lines on stderr")
+    seg.add_argument("--show-skipped", action="store_true", help="list the documentation and hidden files skipped")
+    seg.add_argument("--no-metadata", **no_metadata)
     seg.set_defaults(run=_segment)
 
     emb = commands.add_parser("embed", help="embed paragraphs and write the vectors with their para_ids")
@@ -42,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     emb.add_argument("--out", type=Path, required=True, help="output .npz file (para_id, vectors, info)")
     emb.add_argument("--model", default=None, help="model name or local sentence-transformers folder")
     emb.add_argument("--no-cache", action="store_true", help="neither read nor write the embedding cache")
+    emb.add_argument("--no-metadata", **no_metadata)
     emb.set_defaults(run=_embed)
 
     frm = commands.add_parser("frames", help="print the frames of every paragraph as JSON lines")
@@ -49,7 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     frm.add_argument("--detector", default="default",
                      help="'default' (trained on the corpus gold), 'codebook' (zero-shot) or a detector .npz file")
     frm.add_argument("--unit", choices=("article", "paragraph"), default="article",
-                     help="'paragraph': each row of a .jsonl/.csv file with a 'text' column is one paragraph")
+                     help="'paragraph': each row of a .jsonl/.csv file with a 'text' column is one paragraph; its "
+                          "other columns (ids included) are printed with it")
+    frm.add_argument("--no-metadata", **no_metadata)
     frm.set_defaults(run=_frames)
 
     ev = commands.add_parser("evaluate", help="measure the detectors on the corpus gold, GVFC and FNC-1")
@@ -67,21 +87,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _paragraphs(paths: list[Path], max_words: int | None = None):
+def _paragraphs(args: argparse.Namespace, max_words: int | None = None):
+    """The same loading rules as the library: ``load_corpus`` with metadata required, unless --no-metadata."""
     from .corpus import load_corpus
+    from .errors import CorpusError
     from .segment import DEFAULT_MAX_WORDS, segment
 
-    articles = load_corpus(paths, require_metadata=False)
+    try:
+        articles = load_corpus(args.paths, require_metadata=not args.no_metadata)
+    except CorpusError as error:
+        if args.no_metadata or not re.search(r"no metadata|missing required field|lacks required column", error.problem):
+            raise
+        raise CorpusError(error.source, f"{error.problem}; or run with --no-metadata to accept articles without "
+                                        f"metadata") from None
     return articles, segment(articles, max_words=max_words or DEFAULT_MAX_WORDS)
 
 
 def _segment(args: argparse.Namespace) -> int:
-    articles, paragraphs = _paragraphs(args.paths, args.max_words)
+    articles, paragraphs = _paragraphs(args, args.max_words)
     if args.show_dropped:
         from .segment import dropped_lines
 
         for row in dropped_lines(articles).itertuples():
             print(f"dropped {row.article_id} line {row.line} ({row.rule}): {row.text}", file=sys.stderr)
+    if args.show_skipped:
+        for path in articles.attrs.get("skipped", []):
+            print(f"skipped {path}", file=sys.stderr)
     out = sys.stdout
     for row in paragraphs[["article_id", "para_id", "position", "text"]].to_dict("records"):
         row["position"] = int(row["position"])
@@ -91,13 +122,13 @@ def _segment(args: argparse.Namespace) -> int:
 
 
 def _embed(args: argparse.Namespace) -> int:
+    from .atomic import check_writable_file
     from .embed import DEFAULT_MODEL, Embedder
 
     if args.out.suffix != ".npz":
         raise FramingError(f"{args.out}: --out must name a .npz file")
-    if not args.out.parent.is_dir():
-        raise FramingError(f"{args.out}: folder {args.out.parent} does not exist")
-    _, paragraphs = _paragraphs(args.paths)
+    check_writable_file(args.out)
+    _, paragraphs = _paragraphs(args)
     embeddings = Embedder(args.model or DEFAULT_MODEL, use_cache=not args.no_cache).embed_paragraphs(paragraphs)
     embeddings.save(args.out)
     stats = embeddings.meta
@@ -111,61 +142,87 @@ def _frames(args: argparse.Namespace) -> int:
 
     detector = load_detector(args.detector)
     if args.unit == "paragraph":
-        paragraphs = _paragraph_rows(args.paths)
+        paragraphs, columns = _paragraph_rows(args.paths)
     else:
-        _, paragraphs = _paragraphs(args.paths)
+        _, paragraphs = _paragraphs(args)
+        columns = ["article_id", "para_id", "text"]
     framed = detector.frame_table(paragraphs)  # features computed once, for scores and frames alike
     score_columns = [f"score_{name}" for name in detector.frames_]
-    for row in framed[["article_id", "para_id", "text", "frames", *score_columns]].to_dict("records"):
+    lines = []
+    for row in framed[[*columns, "frames", *score_columns]].to_dict("records"):
         scores = {name: round(float(row.pop(f"score_{name}")), 4) for name in detector.frames_}
         row["frames"], row["scores"] = list(row["frames"]), scores
-        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        try:
+            lines.append(json.dumps(row, ensure_ascii=False, allow_nan=False, default=str))
+        except ValueError:
+            raise FramingError(f"paragraph {row.get('para_id')!r}: a score or value is not a finite number, which "
+                               f"JSON cannot hold") from None
+    sys.stdout.write("".join(line + "\n" for line in lines))  # all or nothing: no half output on an error
     sys.stdout.flush()
     return 0
 
 
 def _paragraph_rows(paths: list[Path]):
-    """--unit paragraph: every row of a table is one paragraph, unsegmented."""
+    """--unit paragraph: every row of a table is one paragraph, unsegmented. The table's own columns (its ids, whatever
+    their names) are kept; ``para_id`` is the file's own column when it has one, else ``FILE:ROW``."""
     import pandas as pd
 
     from .errors import CorpusError
+    from .schemas import is_blank
+    from .table_files import read_table
 
-    tables = []
+    tables, seen = [], {}
     for path in paths:
-        suffix = path.suffix.lower()
-        if suffix not in (".jsonl", ".csv"):
+        if path.suffix.lower() not in (".jsonl", ".csv"):
             raise CorpusError(path, "--unit paragraph reads .jsonl or .csv files with a 'text' column")
         if not path.is_file():
             raise CorpusError(path, "no such file")
-        try:
-            table = (pd.read_json(path, lines=True, dtype=False) if suffix == ".jsonl"
-                     else pd.read_csv(path, dtype=str, keep_default_na=False))
-        except ValueError as error:
-            raise CorpusError(path, f"cannot be read: {str(error).splitlines()[0]}") from None
+        table = read_table(path)
         if "text" not in table.columns:
             raise CorpusError(path, f"table has no 'text' column (columns: {', '.join(map(str, table.columns))})")
+        if table.empty:
+            raise CorpusError(path, "table has no rows")
         for number, text in enumerate(table["text"], start=1):
-            if not isinstance(text, str) or not text.strip():
+            if not isinstance(text, str) or is_blank(text):
                 raise CorpusError(path, f"row {number}: empty or non-text 'text' ({text!r})")
         table = table.copy()
-        if "article_id" not in table.columns:
-            table["article_id"] = [f"{path.stem}-{i}" for i in range(1, len(table) + 1)]
-        table["para_id"] = table["para_id"] if "para_id" in table.columns else [
-            f"{path.stem}:{i}" for i in range(1, len(table) + 1)]
-        tables.append(table[["article_id", "para_id", "text"]].astype(str))
-    return pd.concat(tables, ignore_index=True)
+        for column in ("article_id", "para_id"):
+            if column in table.columns:
+                for number, value in enumerate(table[column], start=1):
+                    if not isinstance(value, (str, int)) or isinstance(value, bool) or is_blank(str(value)):
+                        raise CorpusError(path, f"row {number}: empty or non-text {column!r} ({value!r})")
+                table[column] = table[column].map(str)
+        if "para_id" not in table.columns:
+            table["para_id"] = [f"{path.stem}:{i}" for i in range(1, len(table) + 1)]
+        for number, para_id in enumerate(table["para_id"], start=1):
+            where = f"{path} row {number}"
+            if para_id in seen:
+                raise CorpusError(where, f"duplicate para_id {para_id!r} (also in {seen[para_id]})")
+            seen[para_id] = where
+        tables.append(table)
+    rows = pd.concat(tables, ignore_index=True)
+    columns = list(dict.fromkeys(c for table in tables for c in table.columns))
+    return rows, columns
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from .atomic import check_writable_folder
     from .evaluate import run_evaluation
 
+    check_writable_folder(args.out)
     print(run_evaluation(args.out, datasets=args.datasets, random_state=args.seed, fnc1=not args.no_fnc1))
     print(f"framing: tables written to {args.out}", file=sys.stderr)
     return 0
 
 
 def _figures(args: argparse.Namespace) -> int:
-    from .figures import build_figures
+    import matplotlib
+
+    from .atomic import check_writable_folder
+
+    check_writable_folder(args.out)
+    matplotlib.use("Agg")  # this process only writes files; the library itself never picks a backend
+    from .study.figures import build_figures
 
     manifest = build_figures(out=args.out, corpus=args.corpus, seed=args.seed)
     print(f"framing: wrote {len(manifest['outputs'])} outputs and manifest.json to {args.out}", file=sys.stderr)

@@ -7,19 +7,23 @@ BERTopic) and the most representative paragraphs.
 
 from __future__ import annotations
 
+import warnings
+from numbers import Integral, Real
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import HDBSCAN, AgglomerativeClustering, KMeans
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.metrics import silhouette_score
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from .codebook import Codebook, load_codebook
 from .embed import default_embedder
-from .errors import FramingError
-from .detectors import as_input
+from .detectors import CODEBOOK_PARAMETER, EMBEDDER_PARAMETER, as_input, validate_parameters
+from .errors import FramingError, FramingWarning
 
 METHODS = ("kmeans", "agglomerative", "hdbscan")
 
@@ -36,6 +40,18 @@ class FrameClusterer(ClusterMixin, BaseEstimator):
     >>> clusterer.clusters_[["cluster", "size", "frames", "terms"]]          # doctest: +SKIP
     """
 
+    _parameter_constraints = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left"), None],
+        "method": [StrOptions(set(METHODS))],
+        "k_range": [tuple, list],
+        "outlier_quantile": [Interval(Real, 0, 1, closed="left")],
+        "n_terms": [Interval(Integral, 1, None, closed="left")],
+        "n_representatives": [Interval(Integral, 0, None, closed="left")],
+        "codebook": CODEBOOK_PARAMETER,
+        "embedder": EMBEDDER_PARAMETER,
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, n_clusters=None, method="kmeans", k_range=(4, 16), outlier_quantile=0.05, n_terms=8,
                  n_representatives=3, codebook=None, embedder=None, random_state=None):
         self.n_clusters = n_clusters
@@ -50,22 +66,27 @@ class FrameClusterer(ClusterMixin, BaseEstimator):
 
     def fit(self, X, y=None, texts=None):
         """Cluster ``X`` (texts, or embeddings with their ``texts`` given separately for the terms)."""
-        if self.method not in METHODS:
-            raise FramingError(f"method {self.method!r} is not one of {', '.join(METHODS)}")
+        validate_parameters(self)
+        if len(self.k_range) != 2 or not all(isinstance(k, Integral) for k in self.k_range) \
+                or not 2 <= self.k_range[0] <= self.k_range[1]:
+            raise FramingError(f"k_range must be (low, high) with 2 <= low <= high, not {self.k_range!r}")
         X = as_input(X)
         if not isinstance(X, np.ndarray):
             texts, X = X, (self.embedder or default_embedder()).embed(X)
         if texts is not None and len(texts) != len(X):
             raise FramingError(f"{len(X)} embeddings but {len(texts)} texts")
-        vectors = X / np.linalg.norm(X, axis=1, keepdims=True)
-        if len(vectors) < 3:
-            raise FramingError(f"clustering needs at least 3 paragraphs, got {len(vectors)}")
+        if len(X) < 3:
+            raise FramingError(f"clustering needs at least 3 paragraphs, got {len(X)} sample(s)")
+        if self.n_clusters is not None and self.n_clusters >= len(X):
+            raise FramingError(f"n_clusters={self.n_clusters} needs more than {self.n_clusters} paragraphs, got "
+                               f"{len(X)} sample(s)")
+        self.n_features_in_ = X.shape[1]
+        vectors = _unit_rows(X)
         self.silhouette_ = {}
         k = self.n_clusters or self._choose_k(vectors)
         labels = self._cluster(vectors, k)
         clusters = sorted(set(labels) - {-1})
-        self.cluster_centers_ = np.array([vectors[labels == c].mean(axis=0) for c in clusters])
-        self.cluster_centers_ /= np.linalg.norm(self.cluster_centers_, axis=1, keepdims=True)
+        self.cluster_centers_ = _unit_rows(np.array([vectors[labels == c].mean(axis=0) for c in clusters]))
         if self.method != "hdbscan":
             similarity = np.einsum("ij,ij->i", vectors, self.cluster_centers_[labels])
             cut = np.quantile(similarity, self.outlier_quantile) if self.outlier_quantile else -np.inf
@@ -98,14 +119,19 @@ class FrameClusterer(ClusterMixin, BaseEstimator):
         codebook = self.codebook if isinstance(self.codebook, Codebook) else load_codebook(self.codebook)
         table = codebook.exemplar_table()
         exemplars = (self.embedder or default_embedder()).embed(table["text"].tolist())
-        prototypes = np.array([exemplars[(table["frame"] == name).to_numpy()].mean(axis=0) for name in codebook.names])
-        prototypes /= np.linalg.norm(prototypes, axis=1, keepdims=True)
+        prototypes = _unit_rows(np.array([exemplars[(table["frame"] == name).to_numpy()].mean(axis=0)
+                                          for name in codebook.names]))
+        if prototypes.shape[1] != vectors.shape[1]:
+            warnings.warn(f"the paragraph vectors have {vectors.shape[1]} dimensions but the embedder gives "
+                          f"{prototypes.shape[1]}: clusters are not named after codebook frames (embed the paragraphs "
+                          f"with the clusterer's embedder)", FramingWarning, stacklevel=3)
+            prototypes = np.zeros((0, vectors.shape[1]))
         terms = _class_tfidf_terms(texts, labels, self.n_terms) if texts is not None else {}
         rows = []
         for c, centre in zip(clusters, self.cluster_centers_):
             members = np.flatnonzero(labels == c)
             closeness = vectors[members] @ centre
-            nearest = np.argsort(-(prototypes @ centre))[:2]
+            nearest = np.argsort(-(prototypes @ centre))[:2] if len(prototypes) else np.array([], dtype=int)
             rows.append({"cluster": c, "size": len(members),
                          "frames": tuple(codebook.names[i] for i in nearest),
                          "frame_similarity": tuple(round(float(prototypes[i] @ centre), 3) for i in nearest),
@@ -125,7 +151,16 @@ class FrameClusterer(ClusterMixin, BaseEstimator):
         check_is_fitted(self, "cluster_centers_")
         X = as_input(X)
         vectors = X if isinstance(X, np.ndarray) else (self.embedder or default_embedder()).embed(X)
-        return np.argmax(vectors @ self.cluster_centers_.T, axis=1)
+        if vectors.shape[1] != self.n_features_in_:
+            raise FramingError(f"X has {vectors.shape[1]} features, but FrameClusterer is expecting "
+                               f"{self.n_features_in_} features as input")
+        return np.argmax(_unit_rows(vectors) @ self.cluster_centers_.T, axis=1)
+
+
+def _unit_rows(X: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1 (a zero row stays zero, rather than becoming NaN)."""
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    return X / np.where(norms == 0, 1, norms)
 
 
 def _class_tfidf_terms(texts, labels: np.ndarray, n_terms: int) -> dict[int, tuple[str, ...]]:

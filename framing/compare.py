@@ -1,8 +1,8 @@
 """Compare outlets: frame shares with uncertainty, a test, divergences, syndication and claim alignment.
 
-Framed paragraphs (a Paragraphs table + ``frames``, a tuple of frame keys per row, from
-``detector.frame_table(paragraphs)`` or gold ``labels``) -> tidy result tables, one row per (group, frame), pair of
-groups, or paragraph pair. Uncertainty respects that paragraphs come in articles: bootstraps and permutations
+Framed paragraphs (``framing.schemas.FRAMED``: a Paragraphs table + ``frames``, a tuple of frame keys per row, from
+``detector.frame_table(paragraphs)`` or gold ``labels``; read back from a CSV, ``"a;b"`` is parsed) -> tidy result
+tables, one row per (group, frame) (``framing.schemas.SHARES``), pair of groups, or paragraph pair. Uncertainty respects that paragraphs come in articles: bootstraps and permutations
 resample whole articles.
 """
 
@@ -16,6 +16,9 @@ from scipy.stats import beta, chi2_contingency
 from .codebook import load_codebook
 from .embed import Embeddings
 from .errors import FramingError
+from .multilabel import indicator_table
+from .schemas import FRAMED, SHARES, TEXTS, validate
+from .thresholds import best_cut, f1_curve
 
 # Cosine similarity from which a paragraph of another outlet is taken to carry a focal paragraph's claim. Calibrated
 # on the hand-labelled Sputnik claim pairs (corpus/annotations/claims_sputnik.csv): see calibrate_alignment().
@@ -23,12 +26,12 @@ ALIGNMENT_THRESHOLD = 0.62
 SYNDICATION_THRESHOLD = 0.93
 
 
-def _check(framed: pd.DataFrame, columns: tuple[str, ...]) -> None:
-    missing = [c for c in columns if c not in framed.columns]
-    if missing:
-        raise FramingError(f"framed table lacks column(s) {', '.join(missing)}; make it with detector.frame_table")
+def _check(framed: pd.DataFrame, columns: tuple[str, ...], schema=FRAMED) -> pd.DataFrame:
+    """The framed table validated (``frames`` parsed into tuples), with ``columns`` present and at least one row."""
+    framed = validate(schema, framed, "framed table", columns=columns)
     if framed.empty:
         raise FramingError("framed table is empty: no paragraphs to compare")
+    return framed
 
 
 def _frame_names(frames) -> list[str]:
@@ -42,22 +45,22 @@ def article_counts(framed: pd.DataFrame, by: str = "outlet", *, frames=None, bod
     Everything the comparison needs is in these counts, so a large corpus can be reduced partition by partition
     (``framing.scale``) and compared here with the same results.
     """
-    _check(framed, ("frames", "article_id", by))
+    framed = _check(framed, ("frames", "article_id", by))
     names = _frame_names(frames)
     data = framed
     if body_only and "kind" in data.columns:
         data = data[data["kind"] == "body"]
     if drop_copies:
-        _check(data, ("is_copy",))
-        data = data[~data["is_copy"]]
+        if "is_copy" not in data.columns:
+            raise FramingError("drop_copies needs the column 'is_copy'; mark copies with framing.compare.mark_syndication")
+        data = data[~data["is_copy"].astype(bool)]
     unknown = sorted({f for row in data["frames"] for f in row} - set(names))
     if unknown:
         raise FramingError(f"frames {', '.join(unknown)} are not among the frames compared ({', '.join(names)})")
     if data[by].isna().any():
         raise FramingError(f"column {by!r} is empty for {int(data[by].isna().sum())} paragraph(s), e.g. "
                            f"{data.loc[data[by].isna(), 'article_id'].iloc[0]!r}: fill it or group by another column")
-    indicator = pd.DataFrame([[int(n in row) for n in names] for row in data["frames"]], columns=names,
-                             index=data.index)
+    indicator = indicator_table(data["frames"], names).astype("int64")
     indicator.insert(0, "paragraphs", 1)
     counts = indicator.groupby([data["article_id"], data[by]]).sum().reset_index()
     return counts[["article_id", by, "paragraphs", *names]]
@@ -77,8 +80,9 @@ def frame_shares(framed: pd.DataFrame, by: str = "outlet", *, frames=None, group
     >>> frame_shares(framed, by="outlet_kind").query("frame == 'denial'")   # doctest: +SKIP
     """
     counts = article_counts(framed, by, frames=frames, body_only=body_only, drop_copies=drop_copies)
-    return shares_from_counts(counts, by, frames=frames, groups=groups, n_boot=n_boot, confidence=confidence,
-                              random_state=random_state)
+    shares = shares_from_counts(counts, by, frames=frames, groups=groups, n_boot=n_boot, confidence=confidence,
+                                random_state=random_state)
+    return validate(SHARES, shares, "frame shares")
 
 
 def shares_from_counts(counts: pd.DataFrame, by: str, *, frames=None, groups=None, n_boot: int = 2000,
@@ -190,7 +194,7 @@ def mark_syndication(framed: pd.DataFrame, embeddings, *, threshold: float = SYN
     Adds ``syndication_group`` (-1 when unique; groups are connected components of copy pairs) and ``is_copy``
     (True for every member but the earliest, by date then article id), so shares can count copied text once.
     """
-    _check(framed, ("para_id", "article_id", "outlet", "text"))
+    framed = _check(framed, ("para_id", "article_id", "outlet", "text"), schema=TEXTS)
     vectors = _vectors(framed, embeddings)
     eligible = np.array([len(t.split()) >= min_words for t in framed["text"]])
     if "kind" in framed.columns:
@@ -233,7 +237,7 @@ def align_claims(framed: pd.DataFrame, embeddings, focal_article: str, *,
                  threshold: float = ALIGNMENT_THRESHOLD) -> pd.DataFrame:
     """For each body paragraph of the focal article and each other outlet: the outlet's closest paragraph, whether
     it carries the claim (cosine >= ``threshold``), and the frames it gains and loses against the focal paragraph."""
-    _check(framed, ("para_id", "article_id", "outlet", "frames", "text"))
+    framed = _check(framed, ("para_id", "article_id", "outlet", "frames", "text"))
     if focal_article not in set(framed["article_id"]):
         raise FramingError(f"focal article {focal_article!r} is not in the table")
     vectors = _vectors(framed, embeddings)
@@ -264,13 +268,5 @@ def calibrate_alignment(pairs: pd.DataFrame) -> tuple[float, pd.DataFrame]:
     """The cosine cut that best separates hand-labelled claim pairs (``similarity``, ``carries_claim`` yes/no), by
     F1; returns it and the precision/recall of every candidate cut."""
     truth = (pairs["carries_claim"] == "yes").to_numpy()
-    rows = []
-    for cut in np.round(np.arange(0.30, 0.96, 0.01), 2):
-        flagged = pairs["similarity"].to_numpy() >= cut
-        tp = int((flagged & truth).sum())
-        precision = tp / flagged.sum() if flagged.any() else np.nan
-        recall = tp / truth.sum()
-        f1 = 2 * tp / (flagged.sum() + truth.sum())
-        rows.append({"threshold": cut, "precision": precision, "recall": recall, "f1": f1})
-    table = pd.DataFrame(rows)
-    return float(table.loc[table["f1"].idxmax(), "threshold"]), table
+    table = f1_curve(truth, pairs["similarity"].to_numpy(), np.round(np.arange(0.30, 0.96, 0.01), 2))
+    return best_cut(table), table[["threshold", "precision", "recall", "f1"]]

@@ -169,7 +169,8 @@ def _read_markdown(path: Path, require_metadata: bool) -> dict:
         if first[0].startswith("# "):
             meta["title"] = first[0][2:].strip()
             body = first[1] if len(first) > 1 else ""
-    meta.setdefault("article_id", path.stem)
+    if _is_missing(meta.get("article_id")):
+        meta["article_id"] = path.stem
     return {**meta, "text": body, "source": str(path)}
 
 
@@ -187,7 +188,8 @@ def _read_text(path: Path, require_metadata: bool) -> dict:
             raise CorpusError(sidecar, f"field 'title' differs from the first line of {path.name}: {title!r}")
     elif require_metadata:
         raise CorpusError(path, f"no metadata: expected a sidecar file {sidecar.name} next to it")
-    meta.setdefault("article_id", path.stem)
+    if _is_missing(meta.get("article_id")):
+        meta["article_id"] = path.stem
     meta["title"] = title
     return {**meta, "text": "\n".join(lines[first + 1:]).strip("\n"), "source": str(path)}
 
@@ -223,8 +225,9 @@ def _validate(records: list[dict], require_metadata: bool) -> pd.DataFrame:
     rows = []
     for record in records:
         source = record["source"]
-        row = {key: record[key] for key in record if not _is_missing(record[key])}
-        for field in ("text", *(REQUIRED_FIELDS if require_metadata else ())):
+        row = {_field_name(key, source): _valid_unicode(record[key], key, source) for key in record
+               if not _is_missing(record[key])}
+        for field in ("text", "article_id", *(REQUIRED_FIELDS if require_metadata else ())):
             if field not in row:
                 raise CorpusError(source, "empty body" if field == "text" else f"missing required field '{field}'")
         if not isinstance(row["text"], str):
@@ -255,6 +258,30 @@ def _validate(records: list[dict], require_metadata: bool) -> pd.DataFrame:
     return validate(ARTICLES, articles.reset_index(drop=True), "articles")
 
 
+def _field_name(key: object, source: str) -> str:
+    if not isinstance(key, str) or not key.strip():
+        raise CorpusError(source, f"field name {key!r} is not a name: field names must be text")
+    return _valid_unicode(key, "field name", source)
+
+
+def _valid_unicode(value, field: object, source: str):
+    """Text that UTF-8 can hold: an escaped surrogate pair (as JSON and YAML write '\\ud83d\\ude42') is joined into
+    its character; a lone surrogate is an error."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_valid_unicode(item, field, source) for item in value)
+    if not isinstance(value, str):
+        return value
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        try:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16")
+        except UnicodeDecodeError:
+            raise CorpusError(source, f"field {field!r} holds a lone surrogate (an escape such as \\ud83d without "
+                                      f"its pair): write the character itself") from None
+
+
 def _check_fields(row: dict, source: str) -> None:
     if "date" in row:
         row["date"] = _parse_date(row["date"], source)
@@ -266,7 +293,13 @@ def _check_fields(row: dict, source: str) -> None:
                 raise CorpusError(source, f"missing field '{field}', required for composed text")
     if "modelled_on" in row:
         value = row["modelled_on"]
-        row["modelled_on"] = tuple(value.split()) if isinstance(value, str) else tuple(str(v) for v in value)
+        if isinstance(value, str):
+            row["modelled_on"] = tuple(value.split())
+        elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+            row["modelled_on"] = tuple(value)
+        else:
+            raise CorpusError(source, f"field 'modelled_on' must be addresses (a list of them, or one string), not "
+                                      f"{value!r}")
     if "language" in row:
         if not LANGUAGE_CODE.fullmatch(row["language"]):
             raise CorpusError(source, f"field 'language': {row['language']!r} is not a language code such as 'en'")

@@ -1,7 +1,8 @@
 """Loaders for public benchmark data sets (GVFC, BASIL, FNC-1, RUWA, MFC codes).
 
 Each loader takes the path of the user's own downloaded copy, either its folder or the file itself;
-no data is bundled. A missing file raises ``DatasetNotFoundError`` (a ``FramingError`` and a ``FileNotFoundError``)
+no data is bundled. (The examples below run in the test suite where the shared copies are present, and are skipped,
+saying so, where they are not.) A missing file raises ``DatasetNotFoundError`` (a ``FramingError`` and a ``FileNotFoundError``)
 naming the file and its download source; a file lacking an expected column raises ``DatasetError`` naming the file and
 the column.
 """
@@ -90,8 +91,9 @@ def load_gvfc(path, *, coded_only: bool = True) -> pd.DataFrame:
     dropped is in ``df.attrs["dropped"]``. Shared copy: gold 1,300 kept, 0 dropped; sheet 1,301 kept, 1,689
     dropped.
 
-    >>> df = load_gvfc("shared/datasets/gvfc")
-    >>> df["frame"].map(GVFC_FRAMES).value_counts()
+    >>> df = load_gvfc(shared_datasets_dir() / "gvfc")
+    >>> len(df), df["frame"].map(GVFC_FRAMES).value_counts().index[0]
+    (1300, 'politics')
     """
     file = _resolve(path, ["GVFC_extension_multimodal.csv", "data/GVFC_extension_multimodal.csv"], GVFC_URL)
     codes = ["Q1 Relevant", "Q2 Focus", "Q3 Theme1", "Q3 Theme2"]
@@ -131,8 +133,10 @@ def load_basil(path, *, level: str = "sentence") -> pd.DataFrame:
     center/conservative/right, unnormalized as in the source), ``n_spans``/``n_lex``/``n_inf`` (title spans
     included), ``spans`` (the source span dicts) and ``paragraphs``.
 
-    >>> art = load_basil("shared/datasets/basil", level="article")
-    >>> art.pivot(index="event_id", columns="outlet", values="relative_stance").head()
+    >>> art = load_basil(shared_datasets_dir() / "basil", level="article")
+    >>> len(art), sorted(art["outlet"].unique())
+    (300, ['fox', 'hpo', 'nyt'])
+    >>> stances = art.pivot(index="event_id", columns="outlet", values="relative_stance")  # one row per event
     """
     if level not in ("sentence", "article"):
         raise DatasetError(f"level must be 'sentence' or 'article', not {level!r}")
@@ -171,8 +175,9 @@ def load_fnc1(path) -> pd.DataFrame:
     works too). ``stance`` is categorical (unrelated, discuss, agree, disagree). Rows keep the source order;
     the 242 exact duplicate rows of the test set are kept. A body id without a body raises ``DatasetError``.
 
-    >>> df = load_fnc1("shared/datasets/fnc1")
-    >>> (df["stance"] == "disagree").mean()   # 0.027 on the competition test set
+    >>> df = load_fnc1(shared_datasets_dir() / "fnc1")
+    >>> len(df), round(float((df["stance"] == "disagree").mean()), 3)   # the competition test set
+    (25413, 0.027)
     """
     stances_file = _resolve(path, ["competition_test_stances.csv"], FNC1_URL)
     bodies_file = stances_file.with_name(stances_file.name.replace("stances", "bodies"))
@@ -202,8 +207,10 @@ def load_ruwa(path) -> pd.DataFrame:
     (datetime), ``keywords`` (list of matched keywords) and ``url``. The folder may hold the CSV or the
     source zip. Licence: CC BY-NC-SA 4.0 (non-commercial).
 
-    >>> df = load_ruwa("shared/datasets/ruwa")
-    >>> pd.crosstab(df["outlet_kind"], df["event"])
+    >>> df = load_ruwa(shared_datasets_dir() / "ruwa")
+    >>> len(df), df["outlet_kind"].value_counts().index[0]
+    (16545, 'ukrainian')
+    >>> table = pd.crosstab(df["outlet_kind"], df["event"])   # headlines per kind of outlet and event
     """
     file = _resolve(path, ["RUWA_04.08.23.csv", "RUWA_*.csv", "RUWA_*.csv.zip"], RUWA_URL)
     dtypes = {c: str for c in ("src", "desc", "title", "Date", "Site", "Event", "KW")}
@@ -232,8 +239,9 @@ def load_mfc_codes(path) -> pd.DataFrame:
     ``headline``, ``primary``, ``irrelevant`` or ``tone``), ``dimension`` (1-15 for the frame kinds, else
     NA) and ``dimension_name`` (e.g. ``"Economic"``).
 
-    >>> codes = load_mfc_codes("shared/datasets/mfc-codes")
-    >>> codes.query("kind == 'frame'")["label"].tolist()[:3]   # ['Economic', 'Capacity and resources', ...]
+    >>> codes = load_mfc_codes(shared_datasets_dir() / "mfc-codes")
+    >>> codes.query("kind == 'frame'")["label"].tolist()[:3]
+    ['Economic', 'Capacity and resources', 'Morality']
     """
     file = _resolve(path, ["codes.json", "annotations/codes.json"], MFC_URL)
     with open(file, encoding="utf-8") as fh:

@@ -1,4 +1,8 @@
-"""Jupyter display: a framed article as HTML (frame tags, marked quotes) and readable styled comparison tables."""
+"""Jupyter display: a framed article as HTML (frame tags, marked quotes) and readable styled comparison tables.
+
+Every piece of text that comes from data (outlet and kind names, frame names, article ids, paragraph text, speakers) is
+HTML-escaped, so a name such as ``<script>`` shows as text and never runs in the notebook.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,23 @@ import pandas as pd
 
 from .errors import FramingError
 from .plots import FRAME_COLOURS, frame_colour
+from .schemas import FRAMED, SHARES, validate
 
 
 class FramedArticle:
     """One article's paragraphs with their frames as coloured tags and quoted words marked with their speaker.
 
-    >>> FramedArticle(framed, "ru01-sputnik-2023-09-14-us-duplicity", quotes)   # in a notebook: renders as HTML
+    >>> framed = pd.DataFrame({"article_id": "a", "para_id": ["a:p000", "a:p001"], "position": [0, 1],
+    ...                        "kind": ["title", "body"], "text": ["Moscow rejects claims", "No weapons were sold."],
+    ...                        "frames": [("denial",), ("denial", "accusation")]})
+    >>> FramedArticle(framed, "a")       # in a notebook this cell shows the article with coloured frame tags
+    <framing.display.FramedArticle object at ...>
+    >>> "No weapons were sold.<br>" in FramedArticle(framed, "a")._repr_html_()
+    True
     """
 
     def __init__(self, framed: pd.DataFrame, article_id: str, quotes: pd.DataFrame | None = None):
+        framed = validate(FRAMED, framed, "framed table", columns=("para_id", "position", "text"))
         rows = framed[framed["article_id"] == article_id]
         if rows.empty:
             raise FramingError(f"article {article_id!r} is not in the framed table")
@@ -33,7 +45,8 @@ class FramedArticle:
             text = self._marked_text(row.para_id, row.text)
             tags = "".join(_tag(frame) for frame in row.frames)
             weight = "bold" if getattr(row, "kind", "body") == "title" else "normal"
-            parts.append(f"<p style='margin:0.6em 0;font-weight:{weight}'><span style='color:#999'>¶{row.position}"
+            parts.append(f"<p style='margin:0.6em 0;font-weight:{weight}'><span style='color:#999'>"
+                         f"¶{html.escape(str(row.position))}"
                          f"</span> {text}<br>{tags}</p>")
         parts.append("</div>")
         return "".join(parts)
@@ -70,10 +83,17 @@ def frame_legend() -> str:
 
 def styled_shares(shares: pd.DataFrame, by: str = "outlet_kind"):
     """Frame shares as a groups × frames table, each cell 'share [low–high]', shaded by the share."""
+    shares = validate(SHARES, shares, "frame shares", columns=(by,))
     frames = list(dict.fromkeys(shares["frame"]))
 
     def wide(column: str) -> pd.DataFrame:
-        return shares.pivot(index=by, columns="frame", values=column)[frames]
+        table = shares.pivot(index=by, columns="frame", values=column)[frames]
+        # Outlet, kind and frame names come from the user's data: escaped, so that they show as text and never run
+        # as HTML in the notebook.
+        table.index = [html.escape(str(label)) for label in table.index]
+        table.columns = [html.escape(str(label)) for label in table.columns]
+        table.index.name, table.columns.name = html.escape(str(by)), "frame"
+        return table
 
     share, low, high = wide("share"), wide("ci_low"), wide("ci_high")
     percent = lambda table: table.map(lambda v: "–" if pd.isna(v) else f"{v:.0%}")  # noqa: E731

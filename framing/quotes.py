@@ -1,6 +1,8 @@
 """Who speaks: direct and reported quotes with their speaker, per paragraph (rules; precision over recall).
 
-    >>> find_quotes(paragraphs).iloc[0][["speaker", "role", "kind"]].tolist()     # the Sputnik page, p002
+    >>> paragraphs = pd.DataFrame({"para_id": ["ru01:p002"], "article_id": "ru01", "outlet_kind": "russian-state",
+    ...     "text": ["Russian Ambassador to the US Anatoly Antonov said that Washington shows duplicity."]})
+    >>> find_quotes(paragraphs).iloc[0][["speaker", "role", "kind"]].tolist()
     ['Anatoly Antonov', 'Russian Ambassador to the US', 'reported']
 
 direct: words in quotation marks (" “ ” «») with a verb beside them (``"…," X said``, ``said X``, ``X said: "…"``,
@@ -209,7 +211,10 @@ def find_quotes(paragraphs: pd.DataFrame) -> pd.DataFrame:
 def speaker_counts(quotes: pd.DataFrame, by: str = "outlet") -> pd.DataFrame:
     """Tidy counts per ``by`` and speaker (``by``, speaker, direct, reported, total), most quoted first in each ``by``.
 
-    >>> speaker_counts(find_quotes(paragraphs), by="outlet_kind").head(3)   # outlet_kind, speaker, direct, ...
+    >>> paragraphs = pd.DataFrame({"para_id": ["a:p1"], "article_id": "a", "outlet_kind": "russian-state",
+    ...                            "text": ['"We will talk," Putin said. Antonov said that the US shows duplicity.']})
+    >>> speaker_counts(find_quotes(paragraphs), by="outlet_kind").values.tolist()
+    [['russian-state', 'Antonov', 0, 1, 1], ['russian-state', 'Putin', 1, 0, 1]]
     """
     if missing := [c for c in (by, "speaker", "kind") if c not in quotes.columns]:
         raise FramingError(f"quotes table: missing column(s) {', '.join(missing)} needed to count speakers")

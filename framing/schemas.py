@@ -164,7 +164,7 @@ LABELS = pa.DataFrameSchema(
 
 _HINTS = {"articles": "load it with framing.load_corpus",
           "paragraphs": "make it with framing.segment",
-          "paragraph texts": "give a table with a 'text' column",
+          "paragraph texts": "make it with framing.segment (any table with a 'text' column will do)",
           "framed paragraphs": "make it with detector.frame_table",
           "frame shares": "make it with framing.compare.frame_shares",
           "labels": "read it with framing.annotations.load_annotations"}

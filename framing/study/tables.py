@@ -16,7 +16,7 @@ from ..cluster import FrameClusterer
 from ..codebook import load_codebook
 from ..compare import (align_claims, difference_test, divergences, frame_shares, mark_syndication)
 from ..errors import FramingError
-from ..detectors import FrameClassifier, label_indicator
+from ..detectors import FrameClassifier
 
 FOCAL_ARTICLE = "ru01-sputnik-2023-09-14-us-duplicity"
 
@@ -58,14 +58,10 @@ def annotation_tables(paragraphs: pd.DataFrame, corpus: Path) -> dict[str, pd.Da
 
 def detector_validation(gold: pd.DataFrame, features: np.ndarray, *, random_state: int = 0) -> pd.DataFrame:
     """Predicted against gold, per frame, with the classifier trained without the article (5 folds by article)."""
-    from ..evaluate import multilabel_scores, out_of_fold
+    from ..evaluate import cross_validated_scores
 
-    names = load_codebook().names
-    labels = list(gold["labels"])
-    Y = label_indicator(labels, names)
-    predicted = out_of_fold(lambda: FrameClassifier(random_state=random_state), features, labels,
-                            GroupKFold(5).split(features, Y, gold["article_id"]))
-    return multilabel_scores(Y, predicted, names).round(4)
+    return cross_validated_scores(lambda: FrameClassifier(random_state=random_state), features, list(gold["labels"]),
+                                  GroupKFold(5), gold["article_id"]).round(4)
 
 
 def cluster_table(paragraphs: pd.DataFrame, vectors: np.ndarray, *, random_state: int = 0) -> pd.DataFrame:

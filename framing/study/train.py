@@ -22,19 +22,16 @@ def train_default_detectors(out_dir: str | Path | None = None, *, random_state: 
     Run ``python -m framing.study.train`` to rewrite ``framing/data/detector-*.npz`` after the corpus or codebook
     changes; a test checks that the shipped files match what this function produces.
     """
-    from ..annotations import attach_gold, load_annotations
-    from ..corpus import load_corpus
-    from ..paths import corpus_dir
-    from ..segment import segment
+    from ..annotations import gold_paragraphs
 
     out_dir = Path(out_dir) if out_dir else Path(str(resources.files("framing") / "data"))
-    gold = attach_gold(segment(load_corpus(corpus_dir())), load_annotations())
+    gold = gold_paragraphs()
     codebook = load_codebook()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the corpus has enough examples of every frame; anything else is a bug
         classifier = FrameClassifier(codebook=codebook, embedder=embedder, random_state=random_state).fit(
             gold["text"], gold["labels"])
-        zero_shot = CodebookDetector(codebook=codebook, embedder=embedder, random_state=random_state).fit(
+        zero_shot = CodebookDetector(codebook=codebook, embedder=embedder).fit(
             gold["text"], gold["labels"])
     return {"default": save_detector(classifier, out_dir / "detector-default.npz"),
             "codebook": save_detector(zero_shot, out_dir / "detector-codebook.npz")}
