@@ -37,13 +37,16 @@ class FrameClusterer(ClusterMixin, BaseEstimator):
     ``min_cluster_size`` members. Past ``max_fit_rows`` paragraphs the graph is built on a seeded sample of that many,
     and every paragraph goes to its most similar cluster centre (same outlier rule), so time grows linearly.
 
-    Why this method: on the 8,222 distinct BASIL sentences (100 events x 3 outlets; MiniLM int8 vectors, one run of
-    ``benchmarks/pipeline_vs_bertopic.py --basil``) it found 89 clusters with 3% outliers and an NMI of 0.60 with the
-    events, in about a second, where BERTopic (UMAP + HDBSCAN) took 10 s for 143 topics, 30% outliers, NMI 0.586,
-    and the former default (k-means, k by silhouette over 4-16) took 51-56 s and collapsed to 4 clusters (NMI 0.135).
-    ``resolution=4``: at resolution 1 modularity merges small groups (its resolution limit): 31 clusters, NMI 0.49,
-    and partitions that change with the seed (mean adjusted Rand index between seeds 0.70); from 3-4 upward they are
-    stable (0.81) and finer resolutions add clusters without adding stability.
+    Why this method: on the 8,222 distinct BASIL sentences (100 events x 3 outlets; the same MiniLM int8 vectors for
+    both; ``benchmarks/pipeline_vs_bertopic.py --basil``, one run) it found 87 clusters with 2.9% outliers and an NMI
+    of 0.595 with the events (outliers as one group) in 5.9 s with naming, where BERTopic 0.17.4 (UMAP + HDBSCAN, its
+    second fit) took 40.8 s for 142 topics, 29.5% outliers and NMI 0.580: 6.9x as fast (machine load 17 on 2 cores;
+    on a quiet machine BERTopic took 9.4-10 s). The former default (k-means, k by silhouette over 4-16) took 51-56 s
+    there and collapsed to 4 clusters (NMI 0.135); k-means with k = 20 gives NMI 0.29. ``resolution=4``: at
+    resolution 1 modularity merges small groups (its resolution limit): 31 clusters, NMI 0.49, and partitions that
+    change with the seed (mean adjusted Rand index between seeds 0.70); from 3-4 upward they are stable (0.81) and
+    finer resolutions add clusters without adding stability. One BLAS thread and igraph's two Leiden iterations keep
+    it fast on a busy machine.
 
     ``method="kmeans"`` with ``n_clusters`` (or, without, the best cosine silhouette in ``k_range``, stated in
     ``silhouette_``) and ``method="agglomerative"``: outliers are the ``outlier_quantile`` least similar to their
@@ -84,14 +87,17 @@ class FrameClusterer(ClusterMixin, BaseEstimator):
             texts, X = X, (self.embedder or default_embedder()).embed(X)
         if texts is not None and len(texts) != len(X):
             raise FramingError(f"{len(X)} embeddings but {len(texts)} texts")
-        vectors = np.asarray(X, dtype=np.float32)
-        vectors = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors = np.array(X, dtype=np.float32)  # one copy, normalised in place (no temporaries of its size)
+        vectors /= np.sqrt(np.einsum("ij,ij->i", vectors, vectors))[:, None]
         if len(vectors) < 3:
             raise FramingError(f"clustering needs at least 3 paragraphs, got {len(vectors)}")
         self.method_ = method
         self.silhouette_ = {}
         if method == "graph":
-            labels = self._graph(vectors)
+            # One BLAS thread, as for k-means below: on a busy 2-core machine two threads made the neighbour search
+            # 3x slower (3.3 s instead of 1.1 s for 8,222 sentences), and one thread runs it at the CPU's fp32 peak.
+            with threadpool_limits(limits=1):
+                labels = self._graph(vectors)
         else:
             k = self.n_clusters or (self._choose_k(vectors) if method != "hdbscan" else None)
             labels = self._cluster(vectors, k, method)
@@ -111,7 +117,7 @@ class FrameClusterer(ClusterMixin, BaseEstimator):
             clusters = sorted(set(labels) - {-1})
             self.cluster_centers_ = _centres(vectors, labels, clusters)
         elif method != "hdbscan":
-            similarity = np.einsum("ij,ij->i", vectors, self.cluster_centers_[labels])
+            similarity = _similarity_to_centre(vectors, self.cluster_centers_, labels)
             cut = np.quantile(similarity, self.outlier_quantile) if self.outlier_quantile else -np.inf
             labels = np.where(similarity < cut, -1, labels)
         self.labels_ = labels
@@ -136,7 +142,7 @@ class FrameClusterer(ClusterMixin, BaseEstimator):
         igraph.set_random_number_generator(random.Random(int(rng.integers(2**31))))
         try:
             communities = graph.community_leiden(objective_function="modularity", weights="weight",
-                                                 resolution=self.resolution, n_iterations=-1).membership
+                                                 resolution=self.resolution).membership
         finally:
             igraph.set_random_number_generator(random)
             random.setstate(previous)
@@ -151,7 +157,7 @@ class FrameClusterer(ClusterMixin, BaseEstimator):
         ``min_cluster_size`` members (sizes counted after the similarity rule)."""
         centre_of = np.full(labels.max() + 1, -1)
         centre_of[clusters] = np.arange(len(clusters))
-        similarity = np.einsum("ij,ij->i", vectors, self.cluster_centers_[centre_of[labels]])
+        similarity = _similarity_to_centre(vectors, self.cluster_centers_, centre_of[labels])
         labels = np.where(similarity < self.min_similarity, -1, labels)
         sizes = np.bincount(labels[labels >= 0], minlength=labels.max() + 1)
         return np.where((labels >= 0) & (sizes[np.maximum(labels, 0)] < self.min_cluster_size), -1, labels)
@@ -242,15 +248,26 @@ def nearest_centre(vectors: np.ndarray, centres: np.ndarray, block: int = 65536)
                            for s in range(0, len(vectors), block)])
 
 
-def _centres(vectors: np.ndarray, labels: np.ndarray, clusters: list) -> np.ndarray:
-    """Normalised mean vector of each cluster, in the order of ``clusters``."""
+def _centres(vectors: np.ndarray, labels: np.ndarray, clusters: list, block: int = 65536) -> np.ndarray:
+    """Normalised mean vector of each cluster, in the order of ``clusters`` (summed in float64 by blocks of rows, so
+    a million rows need no float64 copy)."""
     order = np.full(max(clusters) + 1, -1)
     order[clusters] = np.arange(len(clusters))
-    keep = np.flatnonzero((labels >= 0) & (labels <= max(clusters)))
-    keep = keep[order[labels[keep]] >= 0]
-    members = csr_matrix((np.ones(len(keep)), (order[labels[keep]], keep)), shape=(len(clusters), len(vectors)))
-    centres = np.asarray(members @ vectors.astype(np.float64))
+    centres = np.zeros((len(clusters), vectors.shape[1]), dtype=np.float64)
+    for start in range(0, len(vectors), block):
+        part = labels[start:start + block]
+        rows = np.flatnonzero((part >= 0) & (part <= max(clusters)))
+        rows = rows[order[part[rows]] >= 0]
+        members = csr_matrix((np.ones(len(rows)), (order[part[rows]], rows)), shape=(len(clusters), len(part)))
+        centres += members @ vectors[start:start + block].astype(np.float64)
     return (centres / np.linalg.norm(centres, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _similarity_to_centre(vectors: np.ndarray, centres: np.ndarray, index: np.ndarray,
+                          block: int = 65536) -> np.ndarray:
+    """Cosine of each row with centre ``index[row]``, by blocks of rows."""
+    return np.concatenate([np.einsum("ij,ij->i", vectors[s:s + block], centres[index[s:s + block]])
+                           for s in range(0, len(vectors), block)])
 
 
 def _renumber(labels: np.ndarray) -> np.ndarray:
