@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from importlib import resources
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from . import __version__
 from .atomic import atomic_path
 from .detectors import CodebookDetector, FrameClassifier, ParameterError, validate_parameters
 from .embed import default_embedder
-from .errors import DetectorFileError, FramingError
+from .errors import DetectorFileError, FramingError, FramingWarning
 
 FORMAT = 2
 DEFAULT_DETECTOR = "default"
@@ -29,7 +30,7 @@ _ARRAYS = {"classifier": ("coef_", "intercept_", "thresholds_"),
            "codebook": ("exemplar_vectors_", "exemplar_frame_", "thresholds_")}
 _KINDS = {"classifier": FrameClassifier, "codebook": CodebookDetector}
 _HEADER_TYPES = {"format": int, "framing": str, "kind": str, "params": dict, "frames": list, "fallback": (str, type(None)),
-                 "model": str, "revision": str, "n_features_in": int, "sha256": str}
+                 "model": str, "revision": str, "backend": str, "n_features_in": int, "sha256": str}
 
 
 def save_detector(detector, path: str | Path) -> Path:
@@ -41,7 +42,7 @@ def save_detector(detector, path: str | Path) -> Path:
     params = {k: v for k, v in detector.get_params().items() if k not in ("codebook", "embedder")}
     header = {"format": FORMAT, "framing": __version__, "kind": kind, "params": params,
               "frames": list(detector.frames_), "fallback": detector.fallback_,
-              "model": encoder.name, "revision": encoder.revision,
+              "model": encoder.name, "revision": encoder.revision, "backend": getattr(encoder, "backend", "torch"),
               "n_features_in": int(getattr(detector, "n_features_in_", 0))}
     arrays = {name: np.asarray(getattr(detector, name)) for name in _ARRAYS[kind]}
     header["sha256"] = _checksum(header, arrays)
@@ -74,6 +75,11 @@ def load_detector(name_or_path: str | Path = DEFAULT_DETECTOR, *, embedder=None)
     if (header["model"], header["revision"]) != (encoder.name, encoder.revision):
         raise DetectorFileError(f"{path}: trained with {header['model']} {header['revision']}, but the embedder is "
                                 f"{encoder.name} {encoder.revision}: vectors would not match; retrain the detector")
+    backend = getattr(encoder, "backend", "torch")
+    if header["backend"] != backend:
+        warnings.warn(f"{path.name}: trained on {header['backend']} vectors, used with {backend} ones (they agree to a "
+                      f"cosine of about 0.99, so a score near a threshold may flip); retrain the detector on "
+                      f"{backend} for exact results", FramingWarning, stacklevel=2)
     detector = _KINDS[kind](embedder=embedder, **header["params"])
     try:
         validate_parameters(detector)
@@ -187,6 +193,7 @@ def upgrade_detector_file(path: str | Path, out: str | Path) -> Path:
         raise DetectorFileError(f"{path}: not a format-1 detector file")
     if header.get("kind") == "codebook":
         header["params"].pop("random_state", None)
+    header.setdefault("backend", "torch")  # format-1 files before the backend was recorded were torch's
     header.update(format=FORMAT)
     header.pop("sha256", None)
     header["sha256"] = _checksum(header, arrays)
