@@ -118,7 +118,7 @@ def segment(articles: pd.DataFrame, *, rules: Sequence[BoilerplateRule] = DEFAUL
     _check_articles(articles)
     if max_words < 10:
         raise FramingError(f"max_words must be at least 10, not {max_words}")
-    rows = []
+    rows, only_boilerplate = [], []
     metadata = [c for c in articles.columns if c not in ("text", "language")]
     for article in articles.to_dict("records"):
         paragraphs, _ = _split_article(article["text"], rules)
@@ -127,8 +127,7 @@ def segment(articles: pd.DataFrame, *, rules: Sequence[BoilerplateRule] = DEFAUL
             pieces = _pieces(text, max_words)
             units.extend(("body", piece, number, len(pieces)) for number, piece in enumerate(pieces, start=1))
         if not paragraphs:
-            warnings.warn(f"article {article['article_id']!r} ({article.get('source', '')}): body is only "
-                          f"boilerplate, no body paragraphs", FramingWarning, stacklevel=2)
+            only_boilerplate.append(f"{article['article_id']!r} ({article.get('source', '')})")
         for position, (kind, text, piece, pieces) in enumerate(units):
             rows.append({
                 "article_id": article["article_id"], "para_id": f"{article['article_id']}:p{position:03d}",
@@ -136,8 +135,15 @@ def segment(articles: pd.DataFrame, *, rules: Sequence[BoilerplateRule] = DEFAUL
                 "piece": piece, "pieces": pieces, "language": article["language"],
                 **{c: article[c] for c in metadata if c != "article_id"},
             })
+    if only_boilerplate:  # one line for all of them, not one per article
+        shown = ", ".join(only_boilerplate[:3]) + (f" and {len(only_boilerplate) - 3} more"
+                                                     if len(only_boilerplate) > 3 else "")
+        warnings.warn(f"article(s) {shown}: body is only boilerplate, no body paragraphs ({len(only_boilerplate)} "
+                      f"in all; framing.dropped_lines lists what was dropped)", FramingWarning, stacklevel=2)
     columns = [*PARAGRAPH_COLUMNS, *(c for c in metadata if c != "article_id")]
-    return pd.DataFrame(rows, columns=columns)
+    paragraphs = pd.DataFrame(rows, columns=columns)
+    paragraphs.attrs.update({k: v for k, v in articles.attrs.items() if k in ("defaults", "dropped")})
+    return paragraphs
 
 
 def dropped_lines(articles: pd.DataFrame, *, rules: Sequence[BoilerplateRule] = DEFAULT_RULES) -> pd.DataFrame:

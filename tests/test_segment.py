@@ -144,3 +144,13 @@ def test_rules_are_configurable():
 def test_segment_rejects_a_table_that_is_not_an_articles_table():
     with pytest.raises(ValueError, match="lacks column"):
         segment(pd.DataFrame({"text": ["x"]}))
+
+
+def test_many_boilerplate_only_articles_give_one_summary_warning():
+    articles = pd.concat([articles_from("Subscribe\n0").assign(article_id=f"b{i}") for i in range(5)],
+                         ignore_index=True)
+    with pytest.warns(FramingWarning) as caught:
+        segment(articles)
+    (warning,) = [w for w in caught if "boilerplate" in str(w.message)]
+    assert "'b0'" in str(warning.message) and "and 2 more" in str(warning.message)
+    assert "5 in all" in str(warning.message)

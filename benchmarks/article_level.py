@@ -1,0 +1,98 @@
+"""Article-level frame detection: which design? Paragraph evidence (mean/max/title of paragraph vectors) against the
+article embedded as a whole, with and without TF-IDF, tuned per-frame thresholds against a fixed 0.5, measured by
+5-fold cross-validation (grouped by article, or by event where given) on the data sets we have with article labels.
+
+    .venv/bin/python benchmarks/article_level.py gvfc            # GVFC: 1,300 articles, headline + lead-3, 9 frames
+    .venv/bin/python benchmarks/article_level.py basil           # BASIL articles labelled in the notebook-06 study
+
+Prints one row per design: micro and macro F1 of out-of-fold predictions (and seconds). Numbers are from this data
+only; the private 14-frame set of issue 11 is not among them.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+
+from framing.articles import ArticleFrameClassifier, article_features, article_order, group_folds
+from framing.codebook import Codebook, Frame
+from framing.detectors import label_indicator
+from framing.errors import FramingWarning
+
+
+def gvfc_data():
+    from framing.datasets import GVFC_FRAME_KEYS, gvfc_corpus, gvfc_labels, shared_datasets_dir
+    from framing.segment import segment
+
+    folder = shared_datasets_dir() / "gvfc"
+    articles = gvfc_corpus(folder)
+    paragraphs = segment(articles)
+    names = list(GVFC_FRAME_KEYS.values())
+    codebook = Codebook("gvfc", 1, tuple(Frame(n, n, n, "", "", (n,)) for n in names))
+    labels = gvfc_labels(folder).set_index("article_id")["labels"].reindex(articles["article_id"]).tolist()
+    return paragraphs, codebook, labels, articles["article_id"].tolist()
+
+
+def basil_data():
+    from framing.studies import basil_border_wall
+
+    study = basil_border_wall()
+    return study["paragraphs"], study["codebook"], study["article_labels"], study["groups"]
+
+
+def evaluate(make, paragraphs, labels, groups, names, folds=5):
+    order = article_order(paragraphs)
+    Y = label_indicator(labels, names)
+    predicted = np.zeros_like(Y)
+    group_of = dict(zip(order, groups))
+    for train, test in group_folds([group_of[a] for a in order], folds, 0):
+        train_ids, test_ids = {order[i] for i in train}, {order[i] for i in test}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FramingWarning)
+            model = make().fit(paragraphs[paragraphs.article_id.isin(train_ids)], [labels[i] for i in train])
+        predicted[test] = model.predict_indicator(paragraphs[paragraphs.article_id.isin(test_ids)])
+    return (f1_score(Y, predicted, average="micro", zero_division=0),
+            f1_score(Y, predicted, average="macro", zero_division=0))
+
+
+class MeanVectorBaseline(ArticleFrameClassifier):
+    """The baseline of the issue: plain logistic regression on the mean paragraph vector, cut at 0.5."""
+
+    def _fit_one(self, features, y):
+        return LogisticRegression(max_iter=5000, random_state=0).fit(features, y)
+
+
+def main(which: str) -> None:
+    paragraphs, codebook, labels, groups = {"gvfc": gvfc_data, "basil": basil_data}[which]()
+    print(f"{which}: {len(labels)} articles, {len(codebook)} frames, "
+          f"{np.mean([len(l) for l in labels]):.2f} frames per article")
+    article_features(paragraphs)  # embed once (cached) before timing
+    designs = {
+        "baseline: mean vector, plain LR, cut 0.5": lambda: MeanVectorBaseline(codebook=codebook, parts=("mean",),
+                                                                               threshold=0.5, random_state=0),
+        "whole article embedded, balanced, tuned": lambda: ArticleFrameClassifier(
+            codebook=codebook, parts=("whole",), random_state=0),
+        "mean, balanced, tuned": lambda: ArticleFrameClassifier(codebook=codebook, parts=("mean",), random_state=0),
+        "mean+max+title, balanced, cut 0.5": lambda: ArticleFrameClassifier(codebook=codebook, threshold=0.5,
+                                                                            random_state=0),
+        "mean+max+title, balanced, tuned": lambda: ArticleFrameClassifier(codebook=codebook, random_state=0),
+        "mean+max+title, C=4, tuned": lambda: ArticleFrameClassifier(codebook=codebook, C=4.0, random_state=0),
+        "mean+max+title + TF-IDF, tuned": lambda: ArticleFrameClassifier(codebook=codebook, tfidf=True,
+                                                                         random_state=0),
+        "mean+max+title+whole + TF-IDF, tuned": lambda: ArticleFrameClassifier(
+            codebook=codebook, parts=("mean", "max", "title", "whole"), tfidf=True, random_state=0),
+    }
+    for name, make in designs.items():
+        start = time.perf_counter()
+        micro, macro = evaluate(make, paragraphs, labels, groups, codebook.names)
+        print(f"{name:48s} micro-F1 {micro:.3f}  macro-F1 {macro:.3f}  ({time.perf_counter() - start:.0f} s)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "gvfc")
