@@ -24,7 +24,9 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
 from .codebook import Codebook, load_codebook
-from .detectors import _apply_thresholds, _best_f1_threshold, label_indicator, label_sets
+from .detectors import _apply_thresholds
+from .multilabel import label_indicator, label_sets
+from .thresholds import best_f1_threshold
 from .embed import default_embedder
 from .errors import FramingError, FramingWarning
 from .framed import with_frames
@@ -207,7 +209,7 @@ class ArticleFrameClassifier(ClassifierMixin, BaseEstimator):
         out_of_fold = np.empty(len(y))
         for train, test in StratifiedKFold(folds, shuffle=True, random_state=self.random_state).split(features, y):
             out_of_fold[test] = self._fit_one(features[train], y[train]).predict_proba(features[test])[:, 1]
-        return _best_f1_threshold(y, out_of_fold, 0.5)
+        return best_f1_threshold(y, out_of_fold, 0.5)
 
     # -- prediction --------------------------------------------------------------------------------------------
     def predict_proba(self, X) -> np.ndarray:

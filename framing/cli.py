@@ -228,13 +228,12 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _write_atomically(table, path: Path) -> None:
-    import os
+    from .atomic import atomic_path
 
     if not path.parent.is_dir():
         raise FramingError(f"{path}: folder {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.tmp")
-    table.to_csv(tmp, index=False, lineterminator="\n")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False, lineterminator="\n")
 
 
 def _paragraph_rows(paths: list[Path]):

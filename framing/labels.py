@@ -18,7 +18,6 @@ Krippendorff's alpha per frame for any number of coders.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -69,18 +68,15 @@ def load_labels(source: str | Path | pd.DataFrame, codebook: Codebook | None = N
 def _read(source) -> tuple[pd.DataFrame, str]:
     if isinstance(source, pd.DataFrame):
         return source, "labels table"
+    from .table_files import read_table
+
     path = Path(source)
     if not path.is_file():
         raise FramingError(f"{path}: no such labels file")
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False), str(path)
-        if suffix == ".jsonl":
-            return pd.read_json(path, lines=True, dtype=False), str(path)
-    except ValueError as error:
-        raise FramingError(f"{path}: cannot be read as {suffix[1:]}: {str(error).splitlines()[0]}") from None
-    raise FramingError(f"{path}: labels are read from {' or '.join(LABEL_FILE_SUFFIXES)} files, not {suffix!r}")
+    if path.suffix.lower() not in LABEL_FILE_SUFFIXES:
+        raise FramingError(f"{path}: labels are read from {' or '.join(LABEL_FILE_SUFFIXES)} files, not "
+                           f"{path.suffix!r}")
+    return read_table(path), str(path)
 
 
 def _unit_column(table: pd.DataFrame, where: str) -> str:
@@ -292,14 +288,12 @@ def _agreement_row(name: str, values: np.ndarray, units: int, coders: int) -> di
 
 
 def write_labels(labels: pd.DataFrame, path: str | Path) -> Path:
-    """Write a labels table as CSV (``labels`` joined by ';') atomically: a killed process leaves the old file or the
-    new one, never half of one."""
-    path = Path(path)
+    """Write a labels table as CSV (``labels`` joined by ';') atomically (``framing.atomic``): a killed process
+    leaves the old file or the new one, never half of one."""
+    from .atomic import atomic_path
+
     table = labels.copy()
     table["labels"] = table["labels"].map(lambda row: ";".join(row))
-    tmp = path.with_name(f".{path.name}.tmp")
-    table.to_csv(tmp, index=False, lineterminator="\n")
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    return path
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False, lineterminator="\n")
+    return Path(path)

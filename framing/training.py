@@ -21,8 +21,9 @@ from sklearn.metrics import precision_recall_fscore_support
 
 from .articles import ArticleFrameClassifier, article_order, article_table, group_folds
 from .codebook import Codebook, load_codebook
-from .detectors import (CodebookDetector, FrameClassifier, _best_f1_threshold, label_indicator,
-                        paragraph_features)
+from .detectors import CodebookDetector, FrameClassifier, paragraph_features
+from .multilabel import label_indicator
+from .thresholds import best_f1_threshold
 from .errors import FramingError, FramingWarning
 from .labels import attach_labels
 
@@ -66,7 +67,7 @@ class StudyDetector(FrameClassifier):
         if self.zero_shot_.any():
             scores = self._zero_shot_scores(features)
             for j in np.flatnonzero(self.zero_shot_):
-                self.thresholds_[j] = _best_f1_threshold(Y[:, j], scores[:, j], self.zero_shot_threshold)
+                self.thresholds_[j] = best_f1_threshold(Y[:, j], scores[:, j], self.zero_shot_threshold)
             named = ", ".join(f"{codebook.names[j]} ({int(positives[j])})" for j in np.flatnonzero(self.zero_shot_))
             warnings.warn(f"too few labelled paragraphs (fewer than {self.min_labels}) for frame(s) {named}: they are "
                           f"detected zero-shot from the codebook, calibrated on the {len(Y)} labelled paragraphs; "
