@@ -73,7 +73,7 @@ def test_a_write_that_fails_half_way_leaves_the_previous_file_whole(tmp_path, st
     with pytest.raises(FramingError, match="labels.csv: cannot write \\(disk full\\)"):
         labeller.label(["security"])
     assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["labels.csv"]  # no half-written temporary left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "labels.csv"]  # no half-written temporary
 
 
 def test_undo_removes_the_label_from_the_file_and_shows_the_paragraph_again(tmp_path, stand_in):
