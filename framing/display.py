@@ -27,7 +27,7 @@ class FramedArticle:
             frames = frames_of(framed)
         except FramingError:  # a table without its frame list: colour the frames it shows
             frames = list(dict.fromkeys(f for row in framed["frames"] for f in parse_frames(row)))
-        self.colours = palette(frames, FRAME_COLOURS)
+        self.colours = palette(frames, known=FRAME_COLOURS)
         self.quotes = quotes[quotes["article_id"] == article_id] if quotes is not None else None
 
     def _repr_html_(self) -> str:
@@ -80,7 +80,7 @@ def frame_legend(frames=None) -> str:
         names = frames_of(frames)
     else:
         names = list(getattr(frames, "names", frames))
-    colours = palette(names, FRAME_COLOURS)
+    colours = palette(names, known=FRAME_COLOURS)
     return "".join(_tag(frame, colours[frame]) for frame in names)
 
 

@@ -28,11 +28,12 @@ _DISTINCT = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "
              "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#9edae5", "#dbdb8d")
 
 
-def palette(keys, known: dict | None = None) -> dict[str, str]:
+def palette(keys, *, known: dict | None = None, overrides: dict | None = None) -> dict[str, str]:
     """A distinct colour for every key (outlet kinds, frames, outlets of any study): ``known`` colours first (the
     event corpus's kinds and frames keep theirs), then unused colours of a fixed list in the order keys come, so
     the same keys always get the same colours; grey only for a key named none/other."""
     known = {**KIND_COLOURS, **FRAME_COLOURS} if known is None else known
+    known = {**known, **{str(k): v for k, v in (overrides or {}).items()}}
     colours, used = {}, set()
     keys = [str(k) for k in dict.fromkeys(keys)]
     for key in keys:
@@ -59,7 +60,7 @@ def paragraphs_by_outlet(outlets: pd.DataFrame, ax: plt.Axes | None = None) -> p
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 0.32 * len(outlets) + 1.2))
     rows = outlets.iloc[::-1]  # first row on top
-    colours = palette(outlets["outlet_kind"].astype(str), KIND_COLOURS)
+    colours = palette(outlets["outlet_kind"].astype(str), known=KIND_COLOURS)
     ax.barh(rows["outlet"], rows["paragraphs"], color=[colours[str(k)] for k in rows["outlet_kind"]])
     for y, (count, articles) in enumerate(zip(rows["paragraphs"], rows["articles"])):
         ax.text(count, y, f" {count} ({articles} art.)", va="center", fontsize=8)
@@ -81,7 +82,7 @@ def paragraph_map(points: pd.DataFrame, ax: plt.Axes | None = None, *, highlight
     _require(points, ("x", "y", "outlet_kind", "article_id", "position"), "paragraph_map")
     if ax is None:
         _, ax = plt.subplots(figsize=(9.5, 6))
-    colours = palette(sorted(points["outlet_kind"].astype(str).unique()), KIND_COLOURS)
+    colours = palette(sorted(points["outlet_kind"].astype(str).unique()), known=KIND_COLOURS)
     for kind, group in points.groupby("outlet_kind", sort=True, dropna=False):
         ax.scatter(group["x"], group["y"], s=14, alpha=0.6, color=colours[str(kind)], label=str(kind), linewidths=0)
     if highlight is not None:
@@ -123,7 +124,7 @@ def frame_shares(shares: pd.DataFrame, ax: plt.Axes | None = None, *, by: str = 
     if ax is None:
         _, ax = plt.subplots(figsize=(8.5, 0.55 * len(frames) * max(1, len(groups) / 6) + 1.5))
     step = 0.8 / max(1, len(groups))
-    colours = palette(groups, KIND_COLOURS if by == "outlet_kind" else {})
+    colours = palette(groups, known=KIND_COLOURS if by == "outlet_kind" else {})
     for g, group in enumerate(groups):
         rows = shares[shares[by] == group].set_index("frame").reindex(frames)
         y = [len(frames) - 1 - i + 0.4 - (g + 0.5) * step for i in range(len(frames))]
@@ -167,7 +168,7 @@ def frame_map(points: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
     first = points["frames"].map(lambda frames: frames[0] if len(frames) else "none")
     order = [f for f in (points.attrs.get("frames") or FRAME_COLOURS) if f in set(first)]
     order += sorted(set(first) - set(order))
-    colours = palette(order, FRAME_COLOURS)
+    colours = palette(order, known=FRAME_COLOURS)
     for kind, marker in markers.items():
         mine = points["outlet_kind"].astype(str) == kind
         ax.scatter(points.loc[mine, "x"], points.loc[mine, "y"], marker=marker, s=18, linewidths=0, alpha=0.8,
