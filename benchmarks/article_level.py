@@ -18,7 +18,6 @@ import time
 import warnings
 
 import numpy as np
-import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
@@ -75,20 +74,18 @@ def main(which: str, onnx: bool) -> None:
     print(f"{which}: {len(labels)} articles, {len(codebook)} frames, "
           f"{np.mean([len(l) for l in labels]):.2f} frames per article")
     article_features(paragraphs, embedder, parts=("mean", "whole"))  # embed once (cached) before timing
+    def article(cls=ArticleFrameClassifier, **params):
+        return lambda: cls(codebook=codebook, embedder=embedder, random_state=0, **params)
+
     designs = {
-        "baseline: mean vector, plain LR, cut 0.5": lambda: MeanVectorBaseline(codebook=codebook, embedder=embedder, parts=("mean",),
-                                                                               threshold=0.5, random_state=0),
-        "whole article embedded, balanced, tuned": lambda: ArticleFrameClassifier(
-            codebook=codebook, embedder=embedder, parts=("whole",), random_state=0),
-        "mean, balanced, tuned": lambda: ArticleFrameClassifier(codebook=codebook, embedder=embedder, parts=("mean",), random_state=0),
-        "mean+max+title, balanced, cut 0.5": lambda: ArticleFrameClassifier(codebook=codebook, embedder=embedder, threshold=0.5,
-                                                                            random_state=0),
-        "mean+max+title, balanced, tuned": lambda: ArticleFrameClassifier(codebook=codebook, embedder=embedder, random_state=0),
-        "mean+max+title, C=4, tuned": lambda: ArticleFrameClassifier(codebook=codebook, embedder=embedder, C=4.0, random_state=0),
-        "mean+max+title + TF-IDF, tuned": lambda: ArticleFrameClassifier(codebook=codebook, embedder=embedder, tfidf=True,
-                                                                         random_state=0),
-        "mean+max+title+whole + TF-IDF, tuned": lambda: ArticleFrameClassifier(
-            codebook=codebook, embedder=embedder, parts=("mean", "max", "title", "whole"), tfidf=True, random_state=0),
+        "baseline: mean vector, plain LR, cut 0.5": article(MeanVectorBaseline, parts=("mean",), threshold=0.5),
+        "whole article embedded, balanced, tuned": article(parts=("whole",)),
+        "mean, balanced, tuned": article(parts=("mean",)),
+        "mean+max+title, balanced, cut 0.5": article(threshold=0.5),
+        "mean+max+title, balanced, tuned": article(),
+        "mean+max+title, C=4, tuned": article(C=4.0),
+        "mean+max+title + TF-IDF, tuned": article(tfidf=True),
+        "mean+max+title+whole + TF-IDF, tuned": article(parts=("mean", "max", "title", "whole"), tfidf=True),
     }
     for name, make in designs.items():
         start = time.perf_counter()

@@ -276,7 +276,8 @@ def _as_corpus(table: pd.DataFrame, dropped: dict[str, int], source: str) -> pd.
 def basil_corpus(path) -> pd.DataFrame:
     """BASIL as a corpus table: 300 articles (100 events × Fox News, New York Times, HuffPost) with their full text.
 
-    ``article_id`` is ``basil-<first 8 characters of event_id>-<fox|nyt|hpo>`` (4 source articles have no uuid); ``outlet`` the outlet's name,
+    ``article_id`` is ``basil-<first 8 characters of event_id>-<fox|nyt|hpo>`` (4 source articles have no uuid);
+    ``outlet`` the outlet's name,
     ``outlet_kind`` ``us-conservative`` (Fox) or ``us-liberal`` (NYT, HuffPost); ``event_id``, ``main_event``,
     ``article_uuid`` and ``relative_stance`` are kept. Body paragraphs are separated by blank lines, so
     ``segment`` gives BASIL's own paragraphs.
@@ -284,11 +285,13 @@ def basil_corpus(path) -> pd.DataFrame:
     from .realtext import BASIL_OUTLET_KINDS
 
     basil = load_basil(path, level="article")
+    names = {"fox": "Fox News", "nyt": "New York Times", "hpo": "HuffPost"}
     ids = "basil-" + basil["event_id"].str[:8] + "-" + basil["outlet"]
     if ids.duplicated().any():
         raise ValueError(f"{basil.attrs['source_file']}: article ids {ids[ids.duplicated()].iloc[0]!r} collide")
     table = pd.DataFrame({
-        "article_id": ids, "outlet": basil["outlet_name"], "outlet_kind": basil["outlet"].map(BASIL_OUTLET_KINDS),
+        "article_id": ids, "outlet": basil["outlet"].map(names).fillna(basil["outlet_name"]),
+        "outlet_kind": basil["outlet"].map(BASIL_OUTLET_KINDS),
         "date": basil["date"], "title": basil["title"], "url": basil["url"], "language": "en",
         "licence": "none stated (BASIL research data)", "provenance": "collected", "text": basil["text"],
         "event_id": basil["event_id"], "main_event": basil["main_event"], "article_uuid": basil["article_uuid"],

@@ -48,7 +48,8 @@ class Labeller:
                  diversity: float = 0.3, min_labels: int = MIN_LABELS, random_state: int = 0, clock=time.monotonic):
         missing = [c for c in ("para_id", "article_id", "text") if c not in paragraphs.columns]
         if missing:
-            raise FramingError(f"the labeller needs a paragraphs table (framing.segment); it lacks {', '.join(missing)}")
+            raise FramingError(f"the labeller needs a paragraphs table (framing.segment); it lacks "
+                               f"{', '.join(missing)}")
         self.paragraphs = paragraphs.reset_index(drop=True)
         self.codebook, self.path, self.coder = codebook, Path(path), str(coder)
         self.embedder, self.batch, self.retrain_every = embedder, batch, retrain_every

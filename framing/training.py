@@ -163,7 +163,7 @@ def cross_validate(paragraphs: pd.DataFrame, labels: pd.DataFrame, codebook: Cod
                 rows = detector.predict_indicator(test_paras)
                 predicted[test] = rows[[position[a] for a in ids.iloc[test]]]
             else:
-                detector.fit(_fit_input(labelled, features, train, detector), Y[train])
+                detector.fit(_fit_input(labelled, features, train, detector), labelled["labels"].iloc[train].tolist())
                 predicted[test] = detector.predict_indicator(features[test])
                 zero_shot += detector.zero_shot_
     return _score_table(Y, predicted, names, labelled[groups].to_numpy(), n_boot, random_state,

@@ -1,4 +1,5 @@
-"""Any codebook through every step: the framed table carries its frames, so no step falls back to the default codebook."""
+"""Any codebook through every step: the framed table carries its frames, so no step falls back to the default
+codebook."""
 
 from __future__ import annotations
 

@@ -93,6 +93,14 @@ def test_the_border_wall_study_runs_through_the_command_line(study, tmp_path, ca
     shares = pd.read_csv(out / "tables" / "shares.csv")
     assert set(shares["frame"]) == set(border_wall.codebook().names)
     assert (out / "figures" / "frame_shares.png").stat().st_size > 0
+    assert main(["evaluate", str(corpus), "--codebook", str(codebook), "--labels", str(tmp_path / "labels.csv"),
+                 "--folds", "3", "--out", str(tmp_path / "evaluation")]) == 0
+    report = capsys.readouterr().out
+    assert "| legal_authority |" in report and "| macro avg |" in report and "accusation" not in report
+    assert main(["sample", str(corpus), "--codebook", str(codebook), "--labels", str(tmp_path / "labels.csv"),
+                 "--n", "5", "--out", str(tmp_path / "to_label.csv")]) == 0
+    template = pd.read_csv(tmp_path / "to_label.csv", keep_default_na=False)
+    assert len(template) == 5 and not set(template["para_id"]) & set(labels["para_id"])
 
 
 def test_article_labels_train_an_article_detector_and_frames_print_one_row_per_article(tmp_path, capsys, shared):
@@ -109,8 +117,8 @@ def test_article_labels_train_an_article_detector_and_frames_print_one_row_per_a
     write_labels(labels[labels["article_id"].isin(set(articles["article_id"].iloc[:120]))], tmp_path / "labels.csv")
     codebook = tmp_path / "gvfc.yaml"
     codebook.write_text("name: gvfc\nframes:\n" + "".join(
-        f"  {key}:\n    definition: news framed as {key.replace('_', ' ')}\n    exemplars: ['{key.replace('_', ' ')}']\n"
-        for key in GVFC_FRAME_KEYS.values()))
+        f"  {key}:\n    definition: news framed as {key.replace('_', ' ')}\n"
+        f"    exemplars: ['{key.replace('_', ' ')}']\n" for key in GVFC_FRAME_KEYS.values()))
     assert main(["train", str(corpus), "--codebook", str(codebook), "--labels", str(tmp_path / "labels.csv"),
                  "--out", str(tmp_path / "articles.npz")]) == 0
     assert "article-level detector" in capsys.readouterr().err

@@ -7,8 +7,10 @@ the reactions to the January 2019 immigration proposal), each covered by Fox New
 (``labels.csv``: ``para_id``, ``labels``, ``coder``, ``text_sha256``; no text) ship with the package; the texts come
 from the user's copy of BASIL.
 
-The labels were made by the notebook's author, an AI assistant, reading each paragraph in its article: 313 of the
-458 paragraphs (the rest are left unlabelled on purpose, as in any study). They are one coder's judgement, not gold.
+The labels were made by the notebook's author, an AI assistant, reading each paragraph in its article: 312 of the
+457 paragraphs (the rest are left unlabelled on purpose, as in any study). They are one coder's judgement, not gold.
+Each row keeps the SHA-256 of its paragraph's text, so a different copy of BASIL or a change in segmentation is
+caught (``labels(paragraphs)``) instead of pairing labels with other words.
 """
 
 from __future__ import annotations
@@ -63,6 +65,12 @@ def articles(datasets: str | Path | None = None, events=None) -> pd.DataFrame:
     return corpus
 
 
-def labels() -> pd.DataFrame:
-    """The stored paragraph labels, checked against the codebook (a labels table, ``framing.labels``)."""
-    return load_labels(data_dir() / "labels.csv", codebook())
+def labels(paragraphs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The stored paragraph labels, checked against the codebook (a labels table, ``framing.labels``) and, given the
+    study's ``paragraphs``, against their texts."""
+    table = load_labels(data_dir() / "labels.csv", codebook())
+    if paragraphs is not None:
+        from ..labels import attach_labels
+
+        attach_labels(paragraphs, table)  # raises if a label's paragraph is missing or its text differs
+    return table
