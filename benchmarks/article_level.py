@@ -79,13 +79,14 @@ def main(which: str, onnx: bool) -> None:
 
     designs = {
         "baseline: mean vector, plain LR, cut 0.5": article(MeanVectorBaseline, parts=("mean",), threshold=0.5),
-        "whole article embedded, balanced, tuned": article(parts=("whole",)),
-        "mean, balanced, tuned": article(parts=("mean",)),
-        "mean+max+title, balanced, cut 0.5": article(threshold=0.5),
-        "mean+max+title, balanced, tuned": article(),
-        "mean+max+title, C=4, tuned": article(C=4.0),
-        "mean+max+title + TF-IDF, tuned": article(tfidf=True),
-        "mean+max+title+whole + TF-IDF, tuned": article(parts=("mean", "max", "title", "whole"), tfidf=True),
+        "whole article embedded, balanced, tuned, C=1": article(C=1.0, parts=("whole",)),
+        "mean, balanced, tuned, C=1": article(C=1.0, parts=("mean",)),
+        "mean+max+title, balanced, cut 0.5, C=1": article(C=1.0, threshold=0.5),
+        "mean+max+title, balanced, tuned, C=1": article(C=1.0),
+        "mean+max+title, balanced, tuned, C=4 (default)": article(),
+        "mean+max+title + TF-IDF, tuned, C=1": article(C=1.0, tfidf=True),
+        "mean+max+title+whole + TF-IDF, tuned, C=1": article(C=1.0, parts=("mean", "max", "title", "whole"),
+                                                             tfidf=True),
     }
     for name, make in designs.items():
         start = time.perf_counter()

@@ -122,11 +122,16 @@ class ArticleFrameClassifier(ClassifierMixin, BaseEstimator):
     training articles (``cv`` folds); a number uses that cut for every frame. Frames with fewer than
     ``min_examples`` labelled articles get a ``FramingWarning`` naming them.
 
+    Defaults measured on GVFC (1,299 articles, 9 frames, 5-fold CV; ``benchmarks/article_level.py``): mean+max+title
+    with C=4 and tuned cuts, micro/macro F1 0.778/0.729, against 0.736/0.683 for the article embedded whole and
+    0.534/0.345 for a plain logistic regression on the mean vector cut at 0.5; TF-IDF added 0.007 micro at twice the
+    training time, so it is off by default.
+
     >>> clf = ArticleFrameClassifier(codebook=cb, random_state=0).fit(paragraphs, article_labels)  # doctest: +SKIP
     >>> clf.frame_table(paragraphs)[["article_id", "frames"]]                                     # doctest: +SKIP
     """
 
-    def __init__(self, codebook=None, embedder=None, parts=("mean", "max", "title"), tfidf=False, C=1.0,
+    def __init__(self, codebook=None, embedder=None, parts=("mean", "max", "title"), tfidf=False, C=4.0,
                  tfidf_weight=1.0, threshold="tune", cv=5, min_examples=3, random_state=None):
         self.codebook = codebook
         self.embedder = embedder
