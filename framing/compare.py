@@ -2,8 +2,8 @@
 
 Framed paragraphs (``framing.schemas.FRAMED``: a Paragraphs table + ``frames``, a tuple of frame keys per row, from
 ``detector.frame_table(paragraphs)`` or gold ``labels``; read back from a CSV, ``"a;b"`` is parsed) -> tidy result
-tables, one row per (group, frame) (``framing.schemas.SHARES``), pair of groups, or paragraph pair. Uncertainty respects that paragraphs come in articles: bootstraps and permutations
-resample whole articles.
+tables, one row per (group, frame) (``framing.schemas.SHARES``), pair of groups, or paragraph pair. Uncertainty
+respects that paragraphs come in articles: bootstraps and permutations resample whole articles.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import pandas as pd
 from scipy.spatial.distance import jensenshannon
 from scipy.stats import beta, chi2_contingency
 
-from .codebook import load_codebook
 from .embed import Embeddings
 from .errors import FramingError
+from .framed import frames_of, unknown_frames_error
 from .multilabel import indicator_table
 from .schemas import FRAMED, SHARES, TEXTS, validate
 from .thresholds import best_cut, f1_curve
@@ -34,8 +34,13 @@ def _check(framed: pd.DataFrame, columns: tuple[str, ...], schema=FRAMED) -> pd.
     return framed
 
 
-def _frame_names(frames) -> list[str]:
-    return list(frames) if frames is not None else load_codebook().names
+def _count_frames(counts: pd.DataFrame, frames) -> list[str]:
+    """Frames of an ``article_counts`` table: given, recorded in its attrs, or its columns after ``paragraphs``."""
+    if frames is not None or counts.attrs.get("frames"):
+        return frames_of(counts, frames)
+    if "paragraphs" not in counts.columns:
+        raise FramingError("counts table lacks 'paragraphs'; make it with framing.compare.article_counts")
+    return list(counts.columns[list(counts.columns).index("paragraphs") + 1:])
 
 
 def article_counts(framed: pd.DataFrame, by: str = "outlet", *, frames=None, body_only: bool = True,
@@ -46,24 +51,27 @@ def article_counts(framed: pd.DataFrame, by: str = "outlet", *, frames=None, bod
     (``framing.scale``) and compared here with the same results.
     """
     framed = _check(framed, ("frames", "article_id", by))
-    names = _frame_names(frames)
+    names = frames_of(framed, frames)
     data = framed
     if body_only and "kind" in data.columns:
         data = data[data["kind"] == "body"]
     if drop_copies:
         if "is_copy" not in data.columns:
-            raise FramingError("drop_copies needs the column 'is_copy'; mark copies with framing.compare.mark_syndication")
+            raise FramingError("drop_copies needs the column 'is_copy': mark copies with "
+                               "framing.compare.mark_syndication")
         data = data[~data["is_copy"].astype(bool)]
     unknown = sorted({f for row in data["frames"] for f in row} - set(names))
     if unknown:
-        raise FramingError(f"frames {', '.join(unknown)} are not among the frames compared ({', '.join(names)})")
+        raise unknown_frames_error(unknown, names, framed.attrs.get("codebook"))
     if data[by].isna().any():
         raise FramingError(f"column {by!r} is empty for {int(data[by].isna().sum())} paragraph(s), e.g. "
                            f"{data.loc[data[by].isna(), 'article_id'].iloc[0]!r}: fill it or group by another column")
     indicator = indicator_table(data["frames"], names).astype("int64")
     indicator.insert(0, "paragraphs", 1)
     counts = indicator.groupby([data["article_id"], data[by]]).sum().reset_index()
-    return counts[["article_id", by, "paragraphs", *names]]
+    counts = counts[["article_id", by, "paragraphs", *names]]
+    counts.attrs.update(frames=names, codebook=framed.attrs.get("codebook"))
+    return counts
 
 
 def frame_shares(framed: pd.DataFrame, by: str = "outlet", *, frames=None, groups=None, body_only: bool = True,
@@ -88,7 +96,7 @@ def frame_shares(framed: pd.DataFrame, by: str = "outlet", *, frames=None, group
 def shares_from_counts(counts: pd.DataFrame, by: str, *, frames=None, groups=None, n_boot: int = 2000,
                        confidence: float = 0.95, random_state: int = 0) -> pd.DataFrame:
     """``frame_shares`` from an ``article_counts`` table (rows in any order: they are sorted by article id)."""
-    names = _frame_names(frames)
+    names = _count_frames(counts, frames)
     counts = counts.sort_values("article_id", kind="stable")
     rng = np.random.default_rng(random_state)
     rows = []
@@ -136,7 +144,7 @@ def difference_test(framed: pd.DataFrame, by: str = "outlet_kind", *, frames=Non
 def difference_test_from_counts(counts: pd.DataFrame, by: str, *, frames=None, n_permutations: int = 2000,
                                 random_state: int = 0) -> pd.DataFrame:
     """``difference_test`` from an ``article_counts`` table."""
-    names = _frame_names(frames)
+    names = _count_frames(counts, frames)
     counts = counts.sort_values("article_id", kind="stable")
     observed = counts.groupby(by)[names].sum()
     observed = observed.loc[observed.sum(axis=1) > 0, observed.sum() > 0]
@@ -166,7 +174,7 @@ def divergences(framed: pd.DataFrame, by: str = "outlet_kind", *, frames=None) -
 
 def divergences_from_counts(counts: pd.DataFrame, by: str, *, frames=None) -> pd.DataFrame:
     """``divergences`` from an ``article_counts`` table."""
-    totals = counts.groupby(by)[_frame_names(frames)].sum()
+    totals = counts.groupby(by)[_count_frames(counts, frames)].sum()
     distributions = totals.div(totals.sum(axis=1), axis=0)
     groups = list(distributions.index)
     return pd.DataFrame([{"group_a": a, "group_b": b,

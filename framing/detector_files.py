@@ -19,32 +19,46 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .articles import ArticleFrameClassifier
 from .atomic import atomic_path
 from .detectors import CodebookDetector, FrameClassifier, ParameterError, validate_parameters
 from .embed import default_embedder
 from .errors import DetectorFileError, FramingError, FramingWarning
+from .training import StudyDetector
 
 FORMAT = 2
 DEFAULT_DETECTOR = "default"
-_ARRAYS = {"classifier": ("coef_", "intercept_", "thresholds_"),
+# Arrays of each kind; those after a "?" are written only when the detector has them (e.g. TF-IDF vocabulary).
+_ARRAYS = {"study": ("coef_", "intercept_", "thresholds_", "exemplar_vectors_", "exemplar_frame_", "zero_shot_"),
+           "article": ("coef_", "intercept_", "thresholds_", "?vocabulary_", "?idf_"),
+           "classifier": ("coef_", "intercept_", "thresholds_"),
            "codebook": ("exemplar_vectors_", "exemplar_frame_", "thresholds_")}
-_KINDS = {"classifier": FrameClassifier, "codebook": CodebookDetector}
+# Subclasses first: a StudyDetector is also a FrameClassifier.
+_KINDS = {"study": StudyDetector, "article": ArticleFrameClassifier, "classifier": FrameClassifier,
+          "codebook": CodebookDetector}
 _HEADER_TYPES = {"format": int, "framing": str, "kind": str, "params": dict, "frames": list, "fallback": (str, type(None)),
-                 "model": str, "revision": str, "backend": str, "n_features_in": int, "sha256": str}
+                 "codebook": (str, type(None)), "level": str, "model": str, "revision": str, "backend": str,
+                 "n_features_in": int, "sha256": str}
+_DTYPES = {"vocabulary_": "U", "zero_shot_": "b", "exemplar_frame_": "iu"}  # the others hold numbers ("fiu")
 
 
 def save_detector(detector, path: str | Path) -> Path:
     """Write a fitted ``FrameClassifier`` or ``CodebookDetector`` to ``path`` (``.npz``), atomically."""
     kind = next((k for k, cls in _KINDS.items() if isinstance(detector, cls)), None)
     if kind is None or not hasattr(detector, "thresholds_"):
-        raise FramingError(f"only a fitted FrameClassifier or CodebookDetector can be saved, not {detector!r}")
+        raise FramingError(f"only a fitted detector ({', '.join(c.__name__ for c in _KINDS.values())}) can be "
+                           f"saved, not {detector!r}")
     encoder = (detector.embedder or default_embedder()).encoder
-    params = {k: v for k, v in detector.get_params().items() if k not in ("codebook", "embedder")}
+    params = {k: list(v) if isinstance(v, tuple) else v for k, v in detector.get_params().items()
+              if k not in ("codebook", "embedder")}
     header = {"format": FORMAT, "framing": __version__, "kind": kind, "params": params,
               "frames": list(detector.frames_), "fallback": detector.fallback_,
+              "codebook": getattr(detector, "codebook_name_", None),
+              "level": "article" if kind == "article" else "paragraph",
               "model": encoder.name, "revision": encoder.revision, "backend": getattr(encoder, "backend", "torch"),
               "n_features_in": int(getattr(detector, "n_features_in_", 0))}
-    arrays = {name: np.asarray(getattr(detector, name)) for name in _ARRAYS[kind]}
+    arrays = {name.lstrip("?"): np.asarray(getattr(detector, name.lstrip("?"))) for name in _ARRAYS[kind]
+              if not name.startswith("?") or hasattr(detector, name[1:])}
     header["sha256"] = _checksum(header, arrays)
     path = Path(path)
     with atomic_path(path) as tmp:
@@ -80,12 +94,15 @@ def load_detector(name_or_path: str | Path = DEFAULT_DETECTOR, *, embedder=None)
         warnings.warn(f"{path.name}: trained on {header['backend']} vectors, used with {backend} ones (they agree to a "
                       f"cosine of about 0.99, so a score near a threshold may flip); retrain the detector on "
                       f"{backend} for exact results", FramingWarning, stacklevel=2)
-    detector = _KINDS[kind](embedder=embedder, **header["params"])
-    try:
-        validate_parameters(detector)
-    except ParameterError as error:
-        raise DetectorFileError(f"{path}: {error}") from None
+    params = {k: tuple(v) if k == "parts" else v for k, v in header["params"].items()}
+    detector = _KINDS[kind](embedder=embedder, **params)
+    if getattr(detector, "_parameter_constraints", None):
+        try:
+            validate_parameters(detector)
+        except ParameterError as error:
+            raise DetectorFileError(f"{path}: {error}") from None
     detector.frames_, detector.fallback_ = header["frames"], header["fallback"]
+    detector.codebook_name_ = header["codebook"]
     detector.classes_ = np.array(header["frames"], dtype=object)
     for name, value in arrays.items():
         setattr(detector, name, value)
@@ -142,28 +159,36 @@ def _check_header(path: Path, header: dict) -> None:
 
 
 def _check_arrays(path: Path, header: dict, arrays: dict[str, np.ndarray]) -> None:
-    expected = _ARRAYS[header["kind"]]
-    if sorted(arrays) != sorted(expected):
-        raise DetectorFileError(f"{path}: holds arrays {', '.join(sorted(arrays)) or 'none'}; a {header['kind']} "
-                                f"detector has {', '.join(expected)}")
+    kind = header["kind"]
+    required = [name for name in _ARRAYS[kind] if not name.startswith("?")]
+    allowed = {name.lstrip("?") for name in _ARRAYS[kind]}
+    if not set(required) <= set(arrays) or not set(arrays) <= allowed:
+        raise DetectorFileError(f"{path}: holds arrays {', '.join(sorted(arrays)) or 'none'}; a {kind} detector has "
+                                f"{', '.join(name.lstrip('?') for name in _ARRAYS[kind])}")
     n_frames = len(header["frames"])
     for name, array in arrays.items():
-        if array.dtype.kind not in "fiu":
-            raise DetectorFileError(f"{path}: array {name} holds {array.dtype}, not numbers")
+        if array.dtype.kind not in _DTYPES.get(name, "fiu"):
+            raise DetectorFileError(f"{path}: array {name} holds {array.dtype}, not the expected kind of values")
         if array.dtype.kind == "f" and not np.isfinite(array).all():
             raise DetectorFileError(f"{path}: array {name} holds NaN or infinite values")
-    if header["kind"] == "classifier":
-        shapes = {"coef_": (n_frames, header["n_features_in"] or arrays["coef_"].shape[-1]),
-                  "intercept_": (n_frames,), "thresholds_": (n_frames,)}
-    else:
+    shapes = {"thresholds_": (n_frames,)}
+    if "coef_" in arrays:
+        width = arrays["coef_"].shape[-1] if kind == "article" or not header["n_features_in"] else header["n_features_in"]
+        shapes.update(coef_=(n_frames, width), intercept_=(n_frames,))
+    if "exemplar_vectors_" in arrays:
         n_exemplars = len(arrays["exemplar_frame_"])
-        shapes = {"exemplar_vectors_": (n_exemplars, arrays["exemplar_vectors_"].shape[-1]),
-                  "exemplar_frame_": (n_exemplars,), "thresholds_": (n_frames,)}
+        shapes.update(exemplar_vectors_=(n_exemplars, arrays["exemplar_vectors_"].shape[-1]),
+                      exemplar_frame_=(n_exemplars,))
         owners = arrays["exemplar_frame_"]
-        if owners.dtype.kind not in "iu" or owners.min(initial=0) < 0 or owners.max(initial=0) >= n_frames:
+        if owners.min(initial=0) < 0 or owners.max(initial=0) >= n_frames:
             raise DetectorFileError(f"{path}: exemplar_frame_ must number frames 0..{n_frames - 1}")
+    if "zero_shot_" in arrays:
+        shapes["zero_shot_"] = (n_frames,)
+    if "vocabulary_" in arrays or "idf_" in arrays:
+        size = len(arrays.get("vocabulary_", arrays.get("idf_")))
+        shapes.update(vocabulary_=(size,), idf_=(size,))
     for name, shape in shapes.items():
-        if arrays[name].shape != shape:
+        if name in arrays and arrays[name].shape != shape:
             raise DetectorFileError(f"{path}: array {name} has shape {arrays[name].shape}, expected {shape} "
                                     f"({n_frames} frames)")
 
@@ -174,7 +199,7 @@ def _checksum(header: dict, arrays: dict[str, np.ndarray]) -> str:
     for name in sorted(arrays):
         array = np.ascontiguousarray(arrays[name])
         digest.update(f"{name}|{array.dtype.str}|{array.shape}".encode())
-        digest.update(memoryview(array).cast("B") if array.size else b"")
+        digest.update(array.tobytes())
     return digest.hexdigest()
 
 
@@ -194,6 +219,8 @@ def upgrade_detector_file(path: str | Path, out: str | Path) -> Path:
     if header.get("kind") == "codebook":
         header["params"].pop("random_state", None)
     header.setdefault("backend", "torch")  # format-1 files before the backend was recorded were torch's
+    header.setdefault("codebook", None)
+    header.setdefault("level", "article" if header.get("kind") == "article" else "paragraph")
     header.update(format=FORMAT)
     header.pop("sha256", None)
     header["sha256"] = _checksum(header, arrays)

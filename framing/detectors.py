@@ -34,6 +34,7 @@ from .embed import Embedder, Embeddings, default_embedder
 from .errors import FramingError, FramingWarning
 from .multilabel import label_indicator, label_sets
 from .schemas import FRAMED, TEXTS, validate
+from .framed import with_frames
 from .segment import split_sentences
 from .thresholds import best_f1_threshold
 
@@ -184,7 +185,8 @@ class _FrameDetector(ClassifierMixin, BaseEstimator):
         return X
 
     def frame_table(self, paragraphs: pd.DataFrame, X=None) -> pd.DataFrame:
-        """Paragraphs + ``frames`` (tuple) and one ``score_<frame>`` column per frame (``framing.schemas.FRAMED``)."""
+        """Paragraphs + ``frames`` (tuple) and one ``score_<frame>`` column per frame (``framing.schemas.FRAMED``); the
+        frame list and codebook name travel in ``attrs`` (see ``framing.framed``)."""
         paragraphs = validate(TEXTS, paragraphs, "paragraphs table")
         scores = self.predict_proba(paragraphs if X is None else X)
         if len(scores) != len(paragraphs):
@@ -193,6 +195,7 @@ class _FrameDetector(ClassifierMixin, BaseEstimator):
         table["frames"] = label_sets(self._indicator(scores), self.frames_)
         for j, name in enumerate(self.frames_):
             table[f"score_{name}"] = scores[:, j]
+        table = with_frames(table, self.frames_, getattr(self, "codebook_name_", None))
         return validate(FRAMED, table, "framed paragraphs") if "article_id" in table.columns else table
 
 
@@ -229,6 +232,7 @@ class CodebookDetector(_FrameDetector):
         self.frames_ = codebook.names
         self.classes_ = np.array(self.frames_, dtype=object)
         self.fallback_ = codebook.fallback
+        self.codebook_name_ = codebook.name
         texts, owners = [], []
         for j, frame in enumerate(codebook):
             for text in (frame.definition, *frame.exemplars):
@@ -315,7 +319,7 @@ class FrameClassifier(_FrameDetector):
         """Train on paragraphs ``X`` (texts, or precomputed features) and their label sets ``y``."""
         validate_parameters(self)
         codebook = _resolve_codebook(self.codebook)
-        self.frames_, self.fallback_ = codebook.names, codebook.fallback
+        self.frames_, self.fallback_, self.codebook_name_ = codebook.names, codebook.fallback, codebook.name
         self.classes_ = np.array(self.frames_, dtype=object)
         if y is None:
             raise FramingError("FrameClassifier requires y to be passed, but the target y is None: give one label set "

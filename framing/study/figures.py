@@ -4,28 +4,19 @@ Outputs go to ``out/tables/*.csv``, ``out/figures/*.png`` and ``out/findings.txt
 framing version, package versions, the model and its revision, the corpus hash, the seed and the SHA-256 of every
 output. No timestamps are written, so two runs on the same corpus, code and seed give byte-identical files.
 
-Everything is computed and drawn first, then written into a fresh temporary folder beside ``out``, and only then moved
-into place: the old manifest is removed first and the new one written last. An interrupted run leaves ``out`` as it was
-(or, interrupted while moving, without a manifest, so it never looks complete), and a run into a used folder replaces
-``tables/`` and ``figures/`` whole, so no stale output survives. Figures are drawn with matplotlib's rc settings in a
-context and closed after saving; importing this module changes no global state (a notebook keeps its inline plots).
+Everything is computed and drawn first, then written into a fresh temporary folder beside ``out`` and moved into
+place, the manifest last (``framing.outputs.publish``): an interrupted run leaves ``out`` as it was, and a run into a
+used folder leaves no stale output. Importing this module changes no global state (a notebook keeps its inline plots).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import platform
-import shutil
-import uuid
 from importlib import metadata
 from pathlib import Path
-
-import matplotlib
-import matplotlib.pyplot as plt
-import pandas as pd
 
 from .. import __version__, plots
 from ..annotations import attach_gold, load_annotations
@@ -35,8 +26,7 @@ from ..datasets import shared_datasets_dir
 from ..detector_files import load_detector
 from ..detectors import paragraph_features
 from ..embed import Embedder, default_embedder, embedding_map
-from ..errors import OutputError
-from ..multilabel import format_label_set
+from ..outputs import csv_bytes, digests, png_bytes, publish
 from ..paths import corpus_dir
 from ..segment import dropped_lines, segment
 from .tables import (FOCAL_ARTICLE, annotation_tables, article_table, cluster_table, comparison_tables,
@@ -100,7 +90,7 @@ def build_figures(out: str | Path = "build", *, corpus: str | Path | None = None
     else:
         skipped["ruwa"] = "no RUWA copy: set FRAMING_RUWA to the folder holding RUWA_04.08.23.csv"
 
-    files = {f"tables/{name}.csv": _csv_bytes(table) for name, table in tables.items()}
+    files = {f"tables/{name}.csv": csv_bytes(table) for name, table in tables.items()}
     focal_frames = framed[framed["article_id"] == focal].set_index("position")["frames"] if focal else None
     drawings = {
         "paragraphs_by_outlet": (lambda: plots.paragraphs_by_outlet(tables["outlets"]),
@@ -122,9 +112,9 @@ def build_figures(out: str | Path = "build", *, corpus: str | Path | None = None
         drawings["ruwa_frame_shares"] = (lambda: plots.frame_shares(tables["ruwa_shares_by_kind"], unit="headlines"),
                                          "RUWA headlines: frame shares by kind of outlet")
     for name, (draw, title) in drawings.items():
-        files[f"figures/{name}.png"] = _png_bytes(draw, title)
+        files[f"figures/{name}.png"] = png_bytes(draw, title, STYLE)
     files["findings.txt"] = ("\n".join(findings(tables, focal=focal)) + "\n" if focal else "").encode("utf-8")
-    written = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    written = digests(files)
 
     manifest = {
         "framing": __version__,
@@ -139,61 +129,8 @@ def build_figures(out: str | Path = "build", *, corpus: str | Path | None = None
         "skipped": skipped,
     }
     files["manifest.json"] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
-    _publish(files, out)
+    publish(files, out)
     return manifest
-
-
-OWNED = ("tables", "figures", "findings.txt", "manifest.json")  # what a build writes into ``out``, and replaces
-
-
-def _publish(files: dict[str, bytes], out: Path) -> None:
-    """Write ``files`` (relative path -> bytes) into a fresh folder beside ``out``, then move them into ``out``: the
-    old manifest goes first, the new one comes last. Other files in ``out`` are left alone."""
-    staging = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:12]}"
-    retired = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:12]}"
-    try:
-        for name, data in files.items():
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "manifest.json").unlink(missing_ok=True)  # from here on, a partial state never looks complete
-        retired.mkdir()
-        for name in OWNED[:-1]:
-            if (out / name).exists():
-                os.replace(out / name, retired / name)
-            if (staging / name).exists():
-                os.replace(staging / name, out / name)
-        os.replace(staging / "manifest.json", out / "manifest.json")
-    except OSError as error:
-        raise OutputError(f"{out}: cannot write the outputs ({error.strerror or error})") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(retired, ignore_errors=True)
-
-
-def _csv_bytes(table: pd.DataFrame) -> bytes:
-    table = table.copy()
-    for column in table.columns:
-        if table[column].map(lambda v: isinstance(v, tuple)).any():
-            table[column] = table[column].map(lambda v: format_label_set(tuple(map(str, v))) if isinstance(v, tuple)
-                                              else v)
-    return table.to_csv(index=False, lineterminator="\n", float_format="%.6g").encode("utf-8")
-
-
-def _png_bytes(draw, title: str) -> bytes:
-    """Draw with the fixed style and without showing anything (interactive mode off, the figure closed after)."""
-    with matplotlib.rc_context(STYLE), plt.ioff():
-        ax = draw()
-        figure = ax.figure
-        try:
-            ax.set_title(title, loc="left")
-            figure.tight_layout()
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight")
-        finally:
-            plt.close(figure)
-    return buffer.getvalue()
 
 
 def _version(name: str) -> str | None:
