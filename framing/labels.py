@@ -9,10 +9,11 @@ Labels file (CSV or JSONL) -> Labels table (``load_labels``): one row per (unit,
 
 A unit that is not in the file is simply not labelled: labelling a subset is the normal case. ``attach_labels`` puts
 labels on a paragraphs (or articles) table and marks which rows are ``labelled``; ``agreement_by_frame`` gives
-Krippendorff's alpha per frame for any number of coders.
+Krippendorff's alpha per frame for any number of coders; the table gets ``labels`` (tuple, or None where not labelled)
+and ``labelled`` (bool):
 
 >>> labels = load_labels("my_labels.csv", codebook)            # doctest: +SKIP
->>> table = attach_labels(paragraphs, labels)                  # + labels (tuple or None), labelled (bool)
+>>> table = attach_labels(paragraphs, labels)                  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -137,9 +137,9 @@ def test_segment_applies_the_same_metadata_rules_as_load_corpus(tmp_path, capsys
     path.write_text("article_id,title,text\nx1,T,One paragraph.\n")
     code, out, err = run(capsys, "segment", path)
     assert (code, out) == (2, "")
-    assert err.strip().splitlines() == [f"framing: error: {path}: table lacks required column(s): outlet, outlet_kind, "
-                                        f"date, url, language, licence, provenance; or run with --no-metadata to "
-                                        f"accept articles without metadata"]
+    assert err.strip().splitlines() == [f"framing: error: {path}: table lacks required column(s): outlet (required: "
+                                        f"article_id, outlet, text; every other column is optional); or run with "
+                                        f"--no-metadata to accept articles without metadata"]
     code, out, _ = run(capsys, "segment", "--no-metadata", path)
     assert code == 0 and len(out.splitlines()) == 2
 

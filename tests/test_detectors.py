@@ -291,7 +291,7 @@ def crafted(tmp_path, header, arrays, raw_header=None, reseal=True):
     (lambda h: h.update(frames=h["frames"][:-1] + [h["frames"][0]]), None, r"'frames' must be distinct frame names"),
     (lambda h: h.update(fallback="propaganda"), None, r"fallback 'propaganda' is not one of the frames"),
     (lambda h: h.update(n_features_in="6"), None, r"header field 'n_features_in' has the wrong type"),
-    (lambda h: h.update(frames=h["frames"][1:]), None, r"array coef_ has shape \(10, 6\), expected \(9, 6\)"),
+    (lambda h: h.update(frames=h["frames"][1:]), None, r"array \w+ has shape \(10,.*\), expected \(9,.*\(9 frames\)"),
 ])
 def test_a_crafted_header_is_refused_with_one_line(stand_in_file, tmp_path, change, raw, message):
     _, header, arrays = stand_in_file
