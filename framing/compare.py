@@ -13,9 +13,9 @@ import pandas as pd
 from scipy.spatial.distance import jensenshannon
 from scipy.stats import beta, chi2_contingency
 
-from .codebook import load_codebook
 from .embed import Embeddings
 from .errors import FramingError
+from .framed import frames_of, parse_frames, unknown_frames_error
 
 # Cosine similarity from which a paragraph of another outlet is taken to carry a focal paragraph's claim. Calibrated
 # on the hand-labelled Sputnik claim pairs (corpus/annotations/claims_sputnik.csv): see calibrate_alignment().
@@ -31,8 +31,13 @@ def _check(framed: pd.DataFrame, columns: tuple[str, ...]) -> None:
         raise FramingError("framed table is empty: no paragraphs to compare")
 
 
-def _frame_names(frames) -> list[str]:
-    return list(frames) if frames is not None else load_codebook().names
+def _count_frames(counts: pd.DataFrame, frames) -> list[str]:
+    """Frames of an ``article_counts`` table: given, recorded in its attrs, or its columns after ``paragraphs``."""
+    if frames is not None or counts.attrs.get("frames"):
+        return frames_of(counts, frames)
+    if "paragraphs" not in counts.columns:
+        raise FramingError("counts table lacks 'paragraphs'; make it with framing.compare.article_counts")
+    return list(counts.columns[list(counts.columns).index("paragraphs") + 1:])
 
 
 def article_counts(framed: pd.DataFrame, by: str = "outlet", *, frames=None, body_only: bool = True,
@@ -43,24 +48,26 @@ def article_counts(framed: pd.DataFrame, by: str = "outlet", *, frames=None, bod
     (``framing.scale``) and compared here with the same results.
     """
     _check(framed, ("frames", "article_id", by))
-    names = _frame_names(frames)
+    names = frames_of(framed, frames)
     data = framed
     if body_only and "kind" in data.columns:
         data = data[data["kind"] == "body"]
     if drop_copies:
         _check(data, ("is_copy",))
         data = data[~data["is_copy"]]
-    unknown = sorted({f for row in data["frames"] for f in row} - set(names))
+    cells = data["frames"].map(parse_frames)  # tuples, or "a;b" after a CSV round trip
+    unknown = sorted({f for row in cells for f in row} - set(names))
     if unknown:
-        raise FramingError(f"frames {', '.join(unknown)} are not among the frames compared ({', '.join(names)})")
+        raise unknown_frames_error(unknown, names, framed.attrs.get("codebook"))
     if data[by].isna().any():
         raise FramingError(f"column {by!r} is empty for {int(data[by].isna().sum())} paragraph(s), e.g. "
                            f"{data.loc[data[by].isna(), 'article_id'].iloc[0]!r}: fill it or group by another column")
-    indicator = pd.DataFrame([[int(n in row) for n in names] for row in data["frames"]], columns=names,
-                             index=data.index)
+    indicator = pd.DataFrame([[int(n in row) for n in names] for row in cells], columns=names, index=data.index)
     indicator.insert(0, "paragraphs", 1)
     counts = indicator.groupby([data["article_id"], data[by]]).sum().reset_index()
-    return counts[["article_id", by, "paragraphs", *names]]
+    counts = counts[["article_id", by, "paragraphs", *names]]
+    counts.attrs.update(frames=names, codebook=framed.attrs.get("codebook"))
+    return counts
 
 
 def frame_shares(framed: pd.DataFrame, by: str = "outlet", *, frames=None, groups=None, body_only: bool = True,
@@ -84,7 +91,7 @@ def frame_shares(framed: pd.DataFrame, by: str = "outlet", *, frames=None, group
 def shares_from_counts(counts: pd.DataFrame, by: str, *, frames=None, groups=None, n_boot: int = 2000,
                        confidence: float = 0.95, random_state: int = 0) -> pd.DataFrame:
     """``frame_shares`` from an ``article_counts`` table (rows in any order: they are sorted by article id)."""
-    names = _frame_names(frames)
+    names = _count_frames(counts, frames)
     counts = counts.sort_values("article_id", kind="stable")
     rng = np.random.default_rng(random_state)
     rows = []
@@ -132,7 +139,7 @@ def difference_test(framed: pd.DataFrame, by: str = "outlet_kind", *, frames=Non
 def difference_test_from_counts(counts: pd.DataFrame, by: str, *, frames=None, n_permutations: int = 2000,
                                 random_state: int = 0) -> pd.DataFrame:
     """``difference_test`` from an ``article_counts`` table."""
-    names = _frame_names(frames)
+    names = _count_frames(counts, frames)
     counts = counts.sort_values("article_id", kind="stable")
     observed = counts.groupby(by)[names].sum()
     observed = observed.loc[observed.sum(axis=1) > 0, observed.sum() > 0]
@@ -162,7 +169,7 @@ def divergences(framed: pd.DataFrame, by: str = "outlet_kind", *, frames=None) -
 
 def divergences_from_counts(counts: pd.DataFrame, by: str, *, frames=None) -> pd.DataFrame:
     """``divergences`` from an ``article_counts`` table."""
-    totals = counts.groupby(by)[_frame_names(frames)].sum()
+    totals = counts.groupby(by)[_count_frames(counts, frames)].sum()
     distributions = totals.div(totals.sum(axis=1), axis=0)
     groups = list(distributions.index)
     return pd.DataFrame([{"group_a": a, "group_b": b,

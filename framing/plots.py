@@ -1,12 +1,14 @@
 """One function per figure: ``(table, ax=None, ...) -> ax``. They draw what the table holds and compute nothing.
 
-Colours are fixed per outlet kind (``KIND_COLOURS``) so a kind looks the same in every figure.
+Colours are fixed per outlet kind (``KIND_COLOURS``) and frame (``FRAME_COLOURS``) of the event corpus, so a kind looks
+the same in every figure; any other kinds and frames (your study's) get distinct colours from ``palette``.
 """
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.colors import to_hex
 from matplotlib.lines import Line2D
 
 from .errors import FramingError
@@ -22,6 +24,30 @@ def kind_colour(kind: object) -> str:
     return KIND_COLOURS.get(str(kind), "#c7c7c7")
 
 
+_DISTINCT = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
+             "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#9edae5", "#dbdb8d")
+
+
+def palette(keys, *, known: dict | None = None, overrides: dict | None = None) -> dict[str, str]:
+    """A distinct colour for every key (outlet kinds, frames, outlets of any study): ``known`` colours first (the
+    event corpus's kinds and frames keep theirs), then unused colours of a fixed list in the order keys come, so
+    the same keys always get the same colours; grey only for a key named none/other."""
+    known = {**KIND_COLOURS, **FRAME_COLOURS} if known is None else known
+    known = {**known, **{str(k): v for k, v in (overrides or {}).items()}}
+    colours, used = {}, set()
+    keys = [str(k) for k in dict.fromkeys(keys)]
+    for key in keys:
+        if key in known:
+            colours[key] = known[key]
+            used.add(known[key])
+    spare = [c for c in _DISTINCT if c not in used]
+    for key in keys:
+        if key not in colours:
+            colours[key] = "#7f7f7f" if key in ("none", "other") else spare.pop(0) if spare else \
+                to_hex(plt.cm.tab20(len(colours) % 20))
+    return colours
+
+
 def _require(table: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
     missing = [c for c in columns if c not in table.columns]
     if missing:
@@ -34,7 +60,8 @@ def paragraphs_by_outlet(outlets: pd.DataFrame, ax: plt.Axes | None = None) -> p
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 0.32 * len(outlets) + 1.2))
     rows = outlets.iloc[::-1]  # first row on top
-    ax.barh(rows["outlet"], rows["paragraphs"], color=[kind_colour(k) for k in rows["outlet_kind"]])
+    colours = palette(outlets["outlet_kind"].astype(str), known=KIND_COLOURS)
+    ax.barh(rows["outlet"], rows["paragraphs"], color=[colours[str(k)] for k in rows["outlet_kind"]])
     for y, (count, articles) in enumerate(zip(rows["paragraphs"], rows["articles"])):
         ax.text(count, y, f" {count} ({articles} art.)", va="center", fontsize=8)
     ax.set_xlabel("body paragraphs")
@@ -42,7 +69,7 @@ def paragraphs_by_outlet(outlets: pd.DataFrame, ax: plt.Axes | None = None) -> p
     ax.tick_params(axis="y", labelsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     kinds = list(dict.fromkeys(outlets["outlet_kind"]))
-    ax.legend(handles=[Line2D([], [], marker="s", ls="", color=kind_colour(k), label=k) for k in kinds],
+    ax.legend(handles=[Line2D([], [], marker="s", ls="", color=colours[str(k)], label=k) for k in kinds],
               title="outlet kind", fontsize=8, title_fontsize=8, loc="lower right", frameon=False)
     return ax
 
@@ -55,8 +82,9 @@ def paragraph_map(points: pd.DataFrame, ax: plt.Axes | None = None, *, highlight
     _require(points, ("x", "y", "outlet_kind", "article_id", "position"), "paragraph_map")
     if ax is None:
         _, ax = plt.subplots(figsize=(9.5, 6))
+    colours = palette(sorted(points["outlet_kind"].astype(str).unique()), known=KIND_COLOURS)
     for kind, group in points.groupby("outlet_kind", sort=True, dropna=False):
-        ax.scatter(group["x"], group["y"], s=14, alpha=0.6, color=kind_colour(kind), label=str(kind), linewidths=0)
+        ax.scatter(group["x"], group["y"], s=14, alpha=0.6, color=colours[str(kind)], label=str(kind), linewidths=0)
     if highlight is not None:
         focal = points[points["article_id"] == highlight]
         if focal.empty:
@@ -96,10 +124,11 @@ def frame_shares(shares: pd.DataFrame, ax: plt.Axes | None = None, *, by: str = 
     if ax is None:
         _, ax = plt.subplots(figsize=(8.5, 0.55 * len(frames) * max(1, len(groups) / 6) + 1.5))
     step = 0.8 / max(1, len(groups))
+    colours = palette(groups, known=KIND_COLOURS if by == "outlet_kind" else {})
     for g, group in enumerate(groups):
         rows = shares[shares[by] == group].set_index("frame").reindex(frames)
         y = [len(frames) - 1 - i + 0.4 - (g + 0.5) * step for i in range(len(frames))]
-        colour = kind_colour(group) if by == "outlet_kind" else plt.cm.tab20(g % 20)
+        colour = colours[str(group)]
         single = int(rows["articles"].max()) <= 1
         ax.hlines(y, rows["ci_low"], rows["ci_high"], color=colour, linewidth=1.4, alpha=0.8)
         ax.scatter(rows["share"], y, s=22, color="white" if single else colour, edgecolors=colour, zorder=3,
@@ -137,12 +166,14 @@ def frame_map(points: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
         _, ax = plt.subplots(figsize=(9.5, 6.5))
     markers = dict(zip(sorted(points["outlet_kind"].astype(str).unique()), "osD^vP*Xph<>"))
     first = points["frames"].map(lambda frames: frames[0] if len(frames) else "none")
+    order = [f for f in (points.attrs.get("frames") or FRAME_COLOURS) if f in set(first)]
+    order += sorted(set(first) - set(order))
+    colours = palette(order, known=FRAME_COLOURS)
     for kind, marker in markers.items():
         mine = points["outlet_kind"].astype(str) == kind
         ax.scatter(points.loc[mine, "x"], points.loc[mine, "y"], marker=marker, s=18, linewidths=0, alpha=0.8,
-                   c=[frame_colour(f) for f in first[mine]])
-    frame_handles = [Line2D([], [], marker="o", ls="", color=frame_colour(f), label=f)
-                     for f in FRAME_COLOURS if f in set(first)]
+                   c=[colours[f] for f in first[mine]])
+    frame_handles = [Line2D([], [], marker="o", ls="", color=colours[f], label=f) for f in order]
     kind_handles = [Line2D([], [], marker=m, ls="", color="#555555", label=k) for k, m in markers.items()]
     legend = ax.legend(handles=frame_handles, title="first frame", fontsize=7, title_fontsize=8, frameon=False,
                        loc="upper left", bbox_to_anchor=(1.0, 1.0))
