@@ -389,3 +389,53 @@ def frame_timeline(timeline: pd.DataFrame, frame: str, ax: plt.Axes | None = Non
               title_fontsize=SMALL + 1)
     ax.spines[["top", "right"]].set_visible(False)
     return ax
+
+
+def paired_differences(differences: pd.DataFrame, ax: plt.Axes | None = None, *, corrected: bool | None = None,
+                       colours: dict | None = None) -> plt.Axes:
+    """Stratum-adjusted differences in share (``framing.compare.stratified_differences``): one row per frame, one
+    dot and interval per pair of groups, in percentage points; the unadjusted pooled difference (share_a - share_b) is
+    a small open diamond. With corrected columns (``corrected=None`` uses them when present) the dot is the corrected
+    difference; frames without one fall back to the detected difference and are marked."""
+    _require(differences, ("group_a", "group_b", "frame", "difference", "ci_low", "ci_high"), "paired_differences")
+    corrected = "corrected_difference" in differences.columns if corrected is None else corrected
+    frames = list(dict.fromkeys(differences["frame"]))
+    pairs = list(dict.fromkeys(zip(differences["group_a"], differences["group_b"])))
+    names = [f"{a} − {b}" for a, b in pairs]
+    colour = _colours(names, colours)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(PAGE, 0.1 * len(frames) * max(3, len(pairs)) + 1.3))
+    step = 0.8 / max(1, len(pairs))
+    fallback = set()
+    for p, ((a, b), name) in enumerate(zip(pairs, names)):
+        rows = differences[(differences["group_a"] == a) & (differences["group_b"] == b)].set_index("frame")
+        rows = rows.reindex(frames)
+        y = np.array([len(frames) - 1 - i + 0.4 - (p + 0.5) * step for i in range(len(frames))])
+        value, low, high = rows["difference"], rows["ci_low"], rows["ci_high"]
+        if corrected:
+            usable = rows["corrected_difference"].notna()
+            fallback |= set(rows.index[~usable])
+            value = rows["corrected_difference"].where(usable, value)
+            low = rows["corrected_low"].where(usable, low)
+            high = rows["corrected_high"].where(usable, high)
+        c = colour[name]
+        ax.hlines(y, 100 * low, 100 * high, color=c, linewidth=1.2)
+        ax.scatter(100 * value, y, s=14, color=c, zorder=3, label=name)
+        if {"share_a", "share_b"} <= set(rows.columns):
+            ax.scatter(100 * (rows["share_a"] - rows["share_b"]), y, s=12, marker="D", facecolors="none",
+                       edgecolors=c, linewidths=0.6, zorder=2)
+    ax.axvline(0, color="#888888", linewidth=0.8)
+    labels = [f"{f}\n(as detected)" if f in fallback else f for f in frames]
+    ax.set_yticks(range(len(frames)), labels[::-1], fontsize=SMALL + 1)
+    for boundary in range(len(frames) - 1):
+        ax.axhline(boundary + 0.5, color="#eeeeee", linewidth=0.8, zorder=0)
+    ax.set_ylim(-0.5, len(frames) - 0.5)
+    what = "corrected " if corrected else ""
+    ax.set_xlabel(f"{what}difference in share within the same events, percentage points (95% interval, events "
+                  f"resampled)")
+    handles, labels_ = ax.get_legend_handles_labels()
+    handles.append(Line2D([], [], color="#555555", marker="D", ls="", markerfacecolor="none", markersize=4))
+    labels_.append("pooled, not adjusted\n(as detected)")
+    ax.legend(handles, labels_, fontsize=SMALL, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
