@@ -146,7 +146,8 @@ def _group_shares(counts, by, names, groups, n_boot, confidence, rng, rates) -> 
         total, seen = sizes.sum(), carried.sum(axis=0)
         low = np.minimum(low, beta.ppf((1 - confidence) / 2, seen + 0.5, total - seen + 0.5))
         high = np.maximum(high, beta.ppf((1 + confidence) / 2, seen + 0.5, total - seen + 0.5))
-        corrected = corrected_columns(seen / total, draws, rates, confidence) if rates is not None else None
+        corrected = (corrected_columns(seen / total, draws, rates, confidence, raw_low=low, raw_high=high)
+                     if rates is not None else None)
         for j, name in enumerate(names):
             row = {by: group, "frame": name, "share": seen[j] / total, "ci_low": low[j], "ci_high": high[j],
                    "paragraphs": int(total), "frame_paragraphs": int(seen[j]), "articles": len(members)}

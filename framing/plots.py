@@ -9,8 +9,11 @@ distinct colour of its own, never grey; ``colours=`` overrides any of them. Size
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import patheffects
 import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -186,6 +189,55 @@ def frame_shares(shares: pd.DataFrame, ax: plt.Axes | None = None, *, by: str = 
     return ax
 
 
+def frame_share_panels(shares: pd.DataFrame, fig: plt.Figure | None = None, *, by: str = "outlet_kind",
+                       unit: str = "body paragraphs", colours: dict | None = None, columns: int = 2) -> plt.Figure:
+    """Small multiples of ``frame_shares``: one panel per frame, groups as rows (shared across panels), the corrected
+    share with its interval and the detected share as an open diamond when the table has corrected columns. Frames
+    that cannot be corrected say so in their panel title. Returns the figure."""
+    _require(shares, (by, "frame", "share", "ci_low", "ci_high", "articles"), "frame_share_panels")
+    corrected = "corrected_share" in shares.columns
+    frames = list(dict.fromkeys(shares["frame"]))
+    groups = list(dict.fromkeys(shares[by]))
+    rows_n = int(np.ceil(len(frames) / columns))
+    if fig is None:
+        fig = plt.figure(figsize=(PAGE, rows_n * (0.11 * len(groups) + 0.42) + 0.6))
+    axes = fig.subplots(rows_n, columns, sharex=True, sharey=True, squeeze=False).ravel()
+    colour = _colours([str(g) for g in groups], colours)
+    y = np.arange(len(groups))[::-1]
+    value, low, high = ("corrected_share", "corrected_low", "corrected_high") if corrected else (
+        "share", "ci_low", "ci_high")
+    for ax, frame in zip(axes, frames):
+        rows = shares[shares["frame"] == frame].set_index(by).reindex(groups)
+        c = [colour[str(g)] for g in groups]
+        single = rows["articles"].fillna(0).to_numpy() <= 1
+        ax.hlines(y, rows[low], rows[high], color=c, linewidth=1.2)
+        ax.scatter(rows[value], y, s=14, c=["white" if s else k for s, k in zip(single, c)], edgecolors=c,
+                   linewidths=0.9, zorder=3)
+        title = frame
+        if corrected:
+            ax.scatter(rows["share"], y, s=11, marker="D", facecolors="none", edgecolors=c, linewidths=0.6, zorder=2)
+            if rows["corrected_share"].isna().all():
+                ax.hlines(y, rows["ci_low"], rows["ci_high"], color=c, linewidth=0.8, linestyle=":")
+                title += " — not correctable (as detected)"
+        ax.set_title(title, fontsize=SMALL + 1, loc="left", pad=2)
+        ax.set_xlim(0, 1)
+        ax.tick_params(labelsize=SMALL, length=2)
+        ax.grid(axis="x", color="#eeeeee", linewidth=0.6)
+        ax.spines[["top", "right"]].set_visible(False)
+    for ax in axes[len(frames):]:
+        ax.set_visible(False)
+    axes[0].set_yticks(y, [f"{g} ({int(n)})" for g, n in zip(groups, shares.groupby(by, sort=False)["articles"]
+                                                              .max().reindex(groups).fillna(0))], fontsize=SMALL)
+    what = ("dot and line: corrected for the detector's errors, 95% interval (articles and coded sample "
+            "resampled)\ndiamond: as detected; " if corrected else "95% interval, articles resampled; ")
+    fig.supxlabel(f"share of {unit} carrying the frame\n{what}rows: {by} (articles), hollow dot: one article",
+                  fontsize=SMALL, y=0.0)
+    for ax in axes:
+        ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8])
+    fig.subplots_adjust(hspace=0.5, wspace=0.06, top=0.95, bottom=0.1)
+    return fig
+
+
 def divergence_heatmap(divergences: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
     """Pairwise Jensen–Shannon divergence (``framing.compare.divergences`` table) as an annotated matrix (lower
     triangle); with ``ci_low``/``ci_high`` each cell also shows its interval."""
@@ -264,59 +316,78 @@ def frame_map(points: pd.DataFrame, fig: plt.Figure | None = None, *, colours: d
         ax.set_visible(False)
     fig.legend(handles=[Line2D([], [], marker="o", ls="", markersize=4, color=colour[k], label=k)
                         for k in sorted(set(kinds))], loc="lower center", ncol=min(5, len(set(kinds))),
-               fontsize=SMALL, frameon=False, bbox_to_anchor=(0.5, -0.01))
-    fig.supxlabel("first principal component", fontsize=SMALL + 1, y=0.07)
+               fontsize=SMALL, frameon=False, bbox_to_anchor=(0.5, -0.05))
+    fig.supxlabel("first principal component", fontsize=SMALL + 1, y=0.06)
     fig.supylabel("second principal component", fontsize=SMALL + 1)
-    fig.subplots_adjust(bottom=0.2, hspace=0.3, wspace=0.08)
+    fig.subplots_adjust(bottom=0.16, hspace=0.32, wspace=0.08)
     return fig
 
 
 def alignment_grid(alignment: pd.DataFrame, ax: plt.Axes | None = None, *, focal_frames: pd.Series | None = None,
                    colours: dict | None = None) -> plt.Axes:
-    """Focal paragraphs (rows) against outlets (columns): a cell is filled when the outlet carries the claim, split
-    into one stripe per frame of its matching paragraph; '+n'/'−n' count frames gained and lost against the focal
-    paragraph, '=' none. Outlets that carry no claim are left out and named under the grid."""
+    """Outlets (rows) against the focal article's paragraphs (columns): a cell is filled when the outlet carries the
+    paragraph's claim, split into one stripe per frame of the carrying paragraph; '+n'/'−n' count frames it adds and
+    drops against the focal paragraph, '=' none. The top row shows the focal paragraphs' own frames
+    (``focal_frames``: position -> frames). Outlets that carry no claim are left out and named under the grid."""
     _require(alignment, ("focal_position", "outlet", "carried", "match_frames", "frames_gained", "frames_lost"),
              "alignment_grid")
     positions = sorted(alignment["focal_position"].unique())
     carried_by = alignment.groupby("outlet")["carried"].sum()
     outlets = list(carried_by[carried_by > 0].sort_values(ascending=False, kind="stable").index)
     silent = sorted(carried_by[carried_by == 0].index)
+    top = 1 if focal_frames is not None else 0
     if ax is None:
-        _, ax = plt.subplots(figsize=(PAGE, 0.24 * len(positions) + 2.4))
-    used = [f for f in FRAME_COLOURS if any(f in row.match_frames for row in alignment.itertuples() if row.carried)]
-    used += sorted({f for row in alignment.itertuples() if row.carried for f in row.match_frames} - set(used))
+        figure, ax = plt.subplots(figsize=(PAGE, 0.2 * (len(outlets) + top) + 1.9))
+        figure.subplots_adjust(left=0.34, right=0.99)
+    seen = {f for row in alignment.itertuples() if row.carried for f in row.match_frames}
+    if focal_frames is not None:
+        seen |= {f for p in positions for f in focal_frames.get(p, ())}
+    used = [f for f in FRAME_COLOURS if f in seen] + sorted(seen - set(FRAME_COLOURS))
     colour = palette(used, overrides=colours)
+
+    def cell(x, y, frames):
+        stripes = list(frames) or ["none"]
+        width = 0.92 / len(stripes)
+        for k, frame in enumerate(stripes):
+            ax.add_patch(plt.Rectangle((x - 0.46 + k * width, y - 0.42), width, 0.84,
+                                       color=colour.get(frame, "#ffffff"), linewidth=0))
+
+    if focal_frames is not None:
+        for x, p in enumerate(positions):
+            cell(x, 0, focal_frames.get(p, ()))
     for row in alignment[alignment["outlet"].isin(outlets)].itertuples():
-        x, y = outlets.index(row.outlet), positions.index(row.focal_position)
+        x, y = positions.index(row.focal_position), outlets.index(row.outlet) + top
         if row.carried:
-            stripes = list(row.match_frames) or ["none"]
-            width = 0.9 / len(stripes)
-            for k, frame in enumerate(stripes):
-                ax.add_patch(plt.Rectangle((x - 0.45 + k * width, y - 0.45), width, 0.9,
-                                           color=colour.get(frame, "#ffffff"), linewidth=0))
+            cell(x, y, row.match_frames)
             change = f"+{len(row.frames_gained)}" if row.frames_gained else ""
             change += f"−{len(row.frames_lost)}" if row.frames_lost else ""
             ax.text(x, y, change or "=", ha="center", va="center", fontsize=SMALL,
-                    bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "alpha": 0.7, "linewidth": 0})
+                    path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
         else:
-            ax.add_patch(plt.Rectangle((x - 0.45, y - 0.45), 0.9, 0.9, fill=False, edgecolor="#dddddd"))
-    ax.set_xlim(-0.6, len(outlets) - 0.4)
-    ax.set_ylim(len(positions) - 0.5, -0.5)
-    ax.set_xticks(range(len(outlets)), outlets, rotation=55, ha="right", fontsize=SMALL)
-    labels = [f"¶{p}" + (f"  {', '.join(focal_frames[p])}" if focal_frames is not None else "") for p in positions]
-    ax.set_yticks(range(len(positions)), labels, fontsize=SMALL)
+            ax.add_patch(plt.Rectangle((x - 0.46, y - 0.42), 0.92, 0.84, fill=False, edgecolor="#dddddd",
+                                       linewidth=0.6))
+    ax.set_xlim(-0.55, len(positions) - 0.45)
+    ax.set_ylim(len(outlets) + top - 0.5, -0.5)
+    ax.xaxis.tick_top()
+    ax.set_xticks(range(len(positions)), [f"¶{p}" for p in positions], fontsize=SMALL)
+    ylabels = (["focal paragraph's frames"] if top else []) + [o if len(o) <= 34 else o[:32] + "…" for o in outlets]
+    ax.set_yticks(range(len(ylabels)), ylabels, fontsize=SMALL)
+    if top:
+        ax.get_yticklabels()[0].set_fontweight("bold")
+        ax.axhline(0.5, color="#555555", linewidth=0.8)
     handles = [Patch(color=colour[f], label=f) for f in used]
-    handles += [Line2D([], [], ls="", label="+n / −n: frames the\ncarrying paragraph adds /\ndrops against the "
-                                            "focal one;\n= the same frames")]
-    ax.legend(handles=handles, title="frames of the carrying paragraph", fontsize=SMALL, title_fontsize=SMALL + 1,
-              frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.legend(handles=handles, title="frames of the paragraph (one stripe each)", fontsize=SMALL,
+              title_fontsize=SMALL, frameon=False, loc="upper center", bbox_to_anchor=(0.4, -0.01),
+              ncol=5, handlelength=1.2, columnspacing=1.0)
+    notation = ("+n / −n: the carrying paragraph adds / drops n frames against the focal paragraph; = the same "
+                "frames; empty cell: claim not carried.")
     if silent:
-        ax.annotate(f"Carry no claim ({len(silent)}): {', '.join(silent)}", (0, 0), xycoords="axes fraction",
-                    xytext=(0, -0.42 * 72 - 20), textcoords="offset points", fontsize=SMALL, va="top",
-                    wrap=True)
+        notation += f" Carry no claim ({len(silent)}): {', '.join(silent)}."
+    ax.annotate(textwrap.fill(notation, 110), xy=(0.4, 0), xycoords="axes fraction", xytext=(0, -48),
+                textcoords="offset points", fontsize=SMALL, va="top", ha="center")
     ax.spines[:].set_visible(False)
     ax.tick_params(length=0)
+    ax.set_aspect("auto")
     return ax
 
 
@@ -364,26 +435,36 @@ def frame_timeline(timeline: pd.DataFrame, frame: str, ax: plt.Axes | None = Non
     colour = _colours(groups, colours)
     value, low, high = ("corrected_share", "corrected_low", "corrected_high") if corrected else (
         "share", "ci_low", "ci_high")
-    for group in groups:
+    periods = sorted(rows["period"].unique())
+    dense = len(periods) > 20
+    spacing = (pd.Series(periods).diff().median() if len(periods) > 1 else pd.Timedelta(days=1))
+    for g, group in enumerate(groups):
         mine = rows[rows[by].astype(str) == group].sort_values("period")
         if mine.empty:
             continue
         c = colour[group]
-        ax.fill_between(mine["period"], mine[low], mine[high], color=c, alpha=0.15, linewidth=0, step="mid")
-        ax.plot(mine["period"], mine[value], color=c, linewidth=1.2, marker="o", markersize=2, label=group)
-        if corrected:
-            ax.plot(mine["period"], mine["share"], color=c, linewidth=0.7, linestyle=":")
+        if dense:  # many periods: a line with a band
+            ax.fill_between(mine["period"], mine[low], mine[high], color=c, alpha=0.15, linewidth=0)
+            ax.plot(mine["period"], mine[value], color=c, linewidth=1.0, label=group)
+            if corrected:
+                ax.plot(mine["period"], mine["share"], color=c, linewidth=0.6, linestyle=":")
+        else:  # few periods: dots with their intervals, side by side
+            x = mine["period"] + spacing * 0.12 * (g - (len(groups) - 1) / 2)
+            ax.vlines(x, mine[low], mine[high], color=c, linewidth=1.0, alpha=0.8)
+            ax.plot(x, mine[value], color=c, linewidth=0.6, marker="o", markersize=3, label=group)
+            if corrected:
+                ax.scatter(x, mine["share"], s=10, marker="D", facecolors="none", edgecolors=c, linewidths=0.6)
     if events is not None:
         _require(events, ("date", "label"), "frame_timeline events")
-        top = ax.get_ylim()[1] if not corrected else 1.0
         for date, label in zip(pd.to_datetime(events["date"]), events["label"]):
             ax.axvline(date, color="#555555", linewidth=0.7, linestyle="--", zorder=0)
             ax.text(date, 1.01, label, transform=ax.get_xaxis_transform(), rotation=35, ha="left", va="bottom",
                     fontsize=SMALL)
     ax.set_ylim(0, 1)
-    what = "corrected (dotted: as detected)" if corrected else "as detected"
+    ax.xaxis.set_major_formatter(plt.matplotlib.dates.DateFormatter("%d %b" if not dense else "%b %Y"))
+    what = ("corrected (" + ("dotted" if dense else "diamonds") + ": as detected)") if corrected else "as detected"
     ax.set_ylabel(f"share of {unit}\ncarrying {frame}", fontsize=SMALL + 1)
-    ax.set_xlabel(f"{what}; bands: 95% intervals", fontsize=SMALL + 1)
+    ax.set_xlabel(f"{what}; {'bands' if dense else 'vertical lines'}: 95% intervals", fontsize=SMALL + 1)
     ax.tick_params(labelsize=SMALL)
     ax.legend(fontsize=SMALL, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), title=by,
               title_fontsize=SMALL + 1)

@@ -212,11 +212,17 @@ def adjust(observed, tpr, fpr):
 
 
 def corrected_columns(observed: np.ndarray, observed_draws: np.ndarray, rates: RateDraws,
-                      confidence: float = 0.95) -> list[dict]:
+                      confidence: float = 0.95, raw_low=None, raw_high=None) -> list[dict]:
     """Corrected share, interval and note per frame for one group, from its detected shares (point and bootstrap
-    draws, ``n_boot`` x frames) and the validation sample's rate draws (same ``n_boot``)."""
+    draws, ``n_boot`` x frames) and the validation sample's rate draws (same ``n_boot``).
+
+    ``raw_low``/``raw_high``: the raw interval after its Jeffreys widening (a frame never or always detected in a
+    group has bootstrap draws all equal); mapped through the point rates, they keep the corrected interval from
+    being narrower than the raw one implies."""
     alpha = (1 - confidence) / 2
     point = adjust(observed, rates.tpr, rates.fpr)
+    floor = adjust(raw_low, rates.tpr, rates.fpr) if raw_low is not None else np.full(len(rates.frames), np.inf)
+    ceiling = adjust(raw_high, rates.tpr, rates.fpr) if raw_high is not None else np.full(len(rates.frames), -np.inf)
     draws = adjust(observed_draws, rates.tpr_draws, rates.fpr_draws)
     rows = []
     for j, name in enumerate(rates.frames):
@@ -230,6 +236,8 @@ def corrected_columns(observed: np.ndarray, observed_draws: np.ndarray, rates: R
             continue
         finite = draws[:, j][np.isfinite(draws[:, j])]  # a draw whose resampled J is not > 0 has no finite value
         low, high = np.quantile(finite, [alpha, 1 - alpha])
+        low, high = min(low, floor[j]) if np.isfinite(floor[j]) else low, max(high, ceiling[j]) if np.isfinite(
+            ceiling[j]) else high
         note = ""
         value = float(point[j])
         if not 0 <= value <= 1:

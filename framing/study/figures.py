@@ -125,7 +125,7 @@ def build_figures(out: str | Path = "build", *, corpus: str | Path | None = None
         "paragraph_map": (lambda: plots.paragraph_map(points, highlight=focal),
                           "Paragraphs in embedding space (PCA of all-MiniLM-L6-v2 vectors)"),
         "frame_map": (lambda: plots.frame_map(points), "Paragraphs carrying each detected frame, by kind of outlet"),
-        "frame_shares_by_kind": (lambda: plots.frame_shares(tables["shares_by_kind"]),
+        "frame_shares_by_kind": (lambda: plots.frame_share_panels(tables["shares_by_kind"]),
                                  "Frame shares by kind of outlet" + corrected + "; copied wire text counted once"),
         "divergence_by_kind": (lambda: plots.divergence_intervals(tables["divergences_by_kind"]),
                                "How different are the frame mixes? (detected frames)"),
@@ -143,7 +143,7 @@ def build_figures(out: str | Path = "build", *, corpus: str | Path | None = None
     if ruwa is not None:
         unit = text_source_note(tables["ruwa_text_sources"])
         drawings["ruwa_frame_shares"] = (
-            lambda: plots.frame_shares(tables["ruwa_shares_by_kind"], unit="headlines"),
+            lambda: plots.frame_share_panels(tables["ruwa_shares_by_kind"], unit="headlines"),
             f"RUWA: frame shares by kind of outlet{corrected}\ncounting {unit}")
         drawings["ruwa_frames_by_week"] = (
             lambda: _timeline_panels(tables["ruwa_frames_by_week"], load_events("ruwa"),
@@ -187,7 +187,7 @@ def _write_csv(table: pd.DataFrame, path: Path) -> str:
 
 def _timeline_panels(timeline: pd.DataFrame, events: pd.DataFrame, frames, groups, unit: str = "paragraphs"
                      ) -> plt.Figure:
-    figure, axes = plt.subplots(len(frames), 1, figsize=(plots.PAGE, 1.9 * len(frames) + 0.6), sharex=True)
+    figure, axes = plt.subplots(len(frames), 1, figsize=(plots.PAGE - 1.1, 1.7 * len(frames) + 0.6), sharex=True)
     present = set(timeline["outlet_kind"])
     for k, (ax, frame) in enumerate(zip(axes, frames)):
         plots.frame_timeline(timeline, frame, ax, groups=[g for g in groups if g in present],
@@ -203,7 +203,10 @@ def _save(drawn, path: Path, title: str) -> str:
     """Save an Axes' figure (title over the axes) or a Figure (title over all panels)."""
     if isinstance(drawn, plt.Figure):
         figure = drawn
-        figure.suptitle(title, x=0.01, ha="left", fontsize=STYLE["axes.titlesize"])
+        top = max(ax.get_position().y1 for ax in figure.axes if ax.get_visible())
+        figure.suptitle(title, x=0.01, y=top + 0.02 + (0.09 if any(t.get_text() for ax in figure.axes
+                                                                     for t in ax.texts) else 0),
+                        ha="left", va="bottom", fontsize=STYLE["axes.titlesize"])
     else:
         drawn.set_title(title, loc="left")
         figure = drawn.figure
