@@ -22,6 +22,7 @@ False where a pronoun or role could not be resolved, and such rows should not be
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pandas as pd
 
@@ -35,7 +36,8 @@ _ROLE_WORDS = ("spokes(?:person|man|woman)|ambassador|minister|leader|president|
                "acting")
 _CAP = r"(?:[A-ZА-ЯЁ][\w'’.\-]*)"
 _TOK = rf"(?:{_CAP}|(?:{_ROLE_WORDS})\b)"
-_SPK = rf"(?:[Tt]he\s+)?{_TOK}(?:\s+(?:{_TOK}|of|to|for|and|the)\b){{0,9}}(?:,\s+{_CAP}(?:\s+{_CAP}){{0,3}},)?"
+_SPK = (rf"(?:[Tt]he\s+)?{_TOK}(?:\s+(?:(?:{_TOK}|of|to|for|and|the)\b|[A-Z]\.(?=\s)))"   # "Louise M. Slaughter"
+        rf"{{0,9}}(?:,\s+{_CAP}(?:\s+{_CAP}){{0,3}},)?")
 _PRON = r"(?:[Hh]e|[Ss]he)"
 _VERBS = (r"(?:said|says|added|noted|stressed|warned|claimed|argued|insisted|denied|told|stated|declared|"
           r"emphasi[sz]ed|asserted|explained|replied|wrote|recalled|underlined|cautioned|acknowledged)")
@@ -49,7 +51,7 @@ _RU_SPK = rf"{_RU_SPK}(?:\s+{_RU_SPK}){{0,7}}"
 _SUBJ = rf"(?:^|,\s+)(?P<spk>{_SPK}|{_PRON}){_AUX}\s+"                       # sentence or clause start
 _TOLD = rf"told(?:\s+(?:reporters|journalists|(?:the\s+)?{_CAP}(?:\s+{_CAP})*))?"
 _NOT_WORDS = r"(?!adding\b|according\b|(?:on\s+)?\w+day\b|in\s+an?\s)"          # "said Monday", not the words
-_END = r"\s*(?:[.,;]|$)"
+_END = r"\s*(?:(?<!\b[A-Z])[.,;]|$)"                                             # not the "M." of "Louise M."
 _VENUE = r"(?:\s+(?:in|on|to|at)\s+[^,.;\"“«]{0,60})?"                            # said in a statement
 _AFTER = [re.compile(rf"^\s*(?P<spk>{_SPK}|{_PRON})\s+{_VERBS}\b"),               # "…," Antonov said
           re.compile(rf"^\s*{_VERBS}{_DAY}\s+(?P<spk>{_SPK}){_END}"),              # "…," said Antonov.
@@ -75,12 +77,13 @@ _STOP = set("I I've I'm We We've It It's This That As If When But And Well So Th
             "October November December Despite Although Though Because Since Unlike Like With Without Under Over Even "
             "Still Yet Only Instead Both Neither Either Many Most Several Few Other Others Such Those These Every "
             "Each Any No Not Never Here Where Who Whom Whose Which Why Speaking Asked Later Earlier Today Yesterday "
-            "Tomorrow Last Next Sources Source Critics Supporters Aides Officials Democrats Republicans".split())
+            "Tomorrow Last Next Sources Source Critics Supporters Aides Officials Democrats Republicans Of The To An "
+            "From By Into Than".split())
 # Titles, offices and demonyms written before a name: moved to ``role``.
 _TITLES = set("Speaker Representative Rep. Sen. Senator Gov. Governor Mayor Judge Justice Attorney Chief Leader "
               "Majority Minority Whip Chairwoman Congressman Congresswoman Candidate Former former Rev. Sgt. Lt. "
               "Officer Detective Sheriff Professor Prof. Pope King Queen Prince Princess Sir Lady Lord Ambassador "
-              "Commissioner Spokesman Spokeswoman Press Secretary House Senate GOP Republican Republicans Democrat "
+              "Commissioner Spokesman Spokeswoman Adviser Advisor Aide Counselor Press Secretary House Senate GOP Republican Republicans Democrat "
               "Democratic Democrats Independent Conservative Liberal Labour Tory Presidential Vice Gen. Col. Capt. "
               "Adm. Maj. Cpl. Pvt. Atty. Mexican American Russian Ukrainian Chinese Japanese Korean British French "
               "German Israeli Iranian Iraqi Syrian Saudi Canadian Cuban Venezuelan Brazilian Indian Pakistani Afghan "
@@ -100,7 +103,7 @@ _FEMALE = set("Nancy Hillary Elizabeth Sarah Michelle Kamala Susan Maxine Dianne
               "Maria Anna Angela Theresa Marine Julia Yulia Maria Olga Irina Tatiana Natalia Svetlana Elena Ursula "
               "Jacinda Emily Jane Anne Ann Catherine Katherine Kate Christine Carol Rebecca Rachel Sharon Deborah "
               "Donna Gina Gloria Martha Joan Jill Megyn Ashley Jessica Lauren Elise Liz Lynne Wendy Sheila Nina "
-              "Zakharova Maria".split())
+              "Zakharova Huma Kirstjen Kellyanne Omarosa Stormy Hope Dana Meghan Chelsea Ivana Tiffany".split())
 _ROLE_CAPS = set("President Ambassador Minister Foreign Prime Secretary Spokesperson Spokesman Spokeswoman Leader "
                  "Chairman Comrade Respected General Gen. Admiral Senator Mr. Mrs. Ms. Dr. Deputy Press Coordinator "
                  "Director Chief Envoy Kremlin State Department White House National Security Council Defense Russian "
@@ -111,7 +114,9 @@ _ORG_HEADS = set("Kremlin Department Ministry Embassy House Council Staff Office
                  "Beijing Tokyo China Japan Korea States Nations Union media agency ministry government embassy "
                  "officials council Intelligence Conference Garden News Committee Party Campaign Foundation "
                  "Institute University College Center Association Court Congress Police Post Times Journal Network "
-                 "Channel Group Tribune Herald Magazine Radio Television".split())
+                 "Channel Group Tribune Herald Magazine Radio Television Tower Building Street Avenue Hall Plaza "
+                 "Hotel Park Airport Station Base Island River County City Valley Beach Square Bridge Address "
+                 "Speech Act Bill Law Day Week Show Program Report Order".split())
 
 
 def _split_speaker(phrase: str) -> tuple[str, str, str] | None:
@@ -199,11 +204,17 @@ def _paragraph_quotes(text: str) -> list[tuple[int, int, str, str]]:
     return sorted(found)
 
 
+def _verb_like(word: str) -> bool:
+    """A capitalised word that opens a sentence rather than a name: "Messaged", "Speaking" (not "Ted", "Anatoly")."""
+    return (len(word) >= 7 and word.endswith("ed")) or (len(word) >= 6 and word.endswith("ing"))
+
+
 def _full_name(surname: str, earlier: str) -> str:
     """The first 'Firstname Surname' in the earlier text of the article, else the surname."""
     firsts = ([t for t in m.group(1).split() if t not in _ROLE_CAPS | _ORG_HEADS | _STOP | _TITLES
-               and t[-3:] != "ing"]
-              for m in re.finditer(rf"\b((?:[A-ZА-ЯЁ][a-zа-яё]+[ -]){{1,2}}){re.escape(surname)}\b", earlier))
+               and not _verb_like(t)]                               # "Paul D. Ryan" -> Paul Ryan
+              for m in re.finditer(rf"\b((?:[A-ZА-ЯЁ][a-zа-яё]+[ -]){{1,2}})(?:[A-Z]\.\s+)?{re.escape(surname)}\b",
+                                   earlier))
     return next((" ".join([*first, surname]) for first in firsts if first), surname)
 
 
@@ -215,7 +226,7 @@ def _role_holder(role: str, earlier: str) -> str | None:
 
 
 _NAME_RUN = re.compile(r"(?:\b(?P<title>Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Sgt|Lt|Col)\.\s+)?"
-                       r"\b(?P<name>[A-ZА-ЯЁ][\w'’\-]+(?:\s+(?:[A-Z]\.\s+)?[A-ZА-ЯЁ][\w'’\-]+){0,3})")
+                       r"\b(?P<name>[A-ZА-ЯЁ][\w'’\-]+(?:\s+(?:[A-Z]\.\s+)?[A-ZА-ЯЁ][\w'’\-]+){0,5})")
 _TYPES = {"name": "person", "org": "organisation", "role": "role", "pronoun": "pronoun"}
 
 
@@ -226,7 +237,10 @@ def _mentions(text: str, named: list[tuple[str, str]] = ()) -> list[str]:
     plain = _QUOTE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
     found: list[tuple[int, str]] = []
     for m in _NAME_RUN.finditer(plain):
-        split = _split_speaker(m.group("name"))
+        words = re.sub(r"['’]s$", "", m.group("name")).split()
+        while words and (words[0] in _STOP or _verb_like(words[0])):  # "Messaged WikiLeaks"
+            words = words[1:]
+        split = _split_speaker(" ".join(words)) if words else None
         if split is None or split[2] != "name":
             continue
         name = split[0]
@@ -276,13 +290,19 @@ def _resolve(phrase: str, earlier: str, named: list[tuple[str, str]], before: st
     return speaker, role, True, "organisation"
 
 
+def _plain(word: str) -> str:
+    """A name word without accents or possessive, for matching spellings ("Calderón" = "Calderon")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", re.sub(r"['’]s$", "", word))
+                   if not unicodedata.combining(c))
+
+
 def _canonical_names(quotes: pd.DataFrame) -> pd.Series:
     """One spelling per person across the table: names sharing first and last word are merged into the most frequent
     spelling ("Donald John Trump" -> "Donald Trump"); a lone surname becomes the one full name with that surname, if
     the table has exactly one."""
     people = quotes["speaker"].where(quotes["speaker_type"] == "person")
     full = people[people.str.contains(" ", na=False)]
-    key = full.str.split().map(lambda t: (t[0], t[-1]))
+    key = full.map(lambda name: tuple(_plain(t) for t in (name.split()[0], name.split()[-1])))
     spelling = {}
     for k, names in full.groupby(key):
         counts = names.value_counts()
@@ -295,10 +315,10 @@ def _canonical_names(quotes: pd.DataFrame) -> pd.Series:
     def canonical(name, kind):
         if kind != "person" or not isinstance(name, str):
             return name
-        tokens = name.split()
+        tokens = [_plain(t) for t in name.split()]
         if len(tokens) > 1:
             return spelling.get((tokens[0], tokens[-1]), name)
-        candidates = sorted(by_surname.get(name, set()), key=lambda n: -quoted.get(n, 0))
+        candidates = sorted(by_surname.get(tokens[0], set()), key=lambda n: -quoted.get(n, 0))
         if len(candidates) == 1:
             return candidates[0]
         # "Trump" with Donald, Melania and Ivanka Trump quoted: the one quoted at least 3 times as often as the rest
@@ -355,3 +375,28 @@ def speaker_counts(quotes: pd.DataFrame, by: str = "outlet", *, unresolved: bool
               .reindex(columns=["direct", "reported"], fill_value=0).reset_index().rename_axis(columns=None))
     counts["total"] = counts["direct"] + counts["reported"]
     return counts.sort_values([by, "total", "speaker"], ascending=[True, False, True], ignore_index=True)
+
+
+def speaker_accuracy(quotes: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
+    """Each checked quote of ``gold`` (``unit_id`` = ``para_id``, ``start``, ``end``, ``speaker`` with accepted spellings
+    joined by ``|``, ``source``) with the extracted quote that overlaps it most (at least half of either span) and
+    whether its speaker is right: columns ``found``, ``speaker_found``, ``correct`` (False when not found).
+    Spellings are compared without accents."""
+    rows = []
+    by_unit = {unit: part for unit, part in quotes.groupby("para_id")}
+    for check in gold.itertuples(index=False):
+        part, best, best_overlap = by_unit.get(check.unit_id), None, 0
+        if part is not None:
+            for q in part.itertuples(index=False):
+                overlap = min(q.end, check.end) - max(q.start, check.start)
+                if overlap >= 0.5 * min(q.end - q.start, check.end - check.start) and overlap > best_overlap:
+                    best, best_overlap = q, overlap
+        accepted = {_plain_name(name) for name in str(check.speaker).split("|")}
+        found = best.speaker if best is not None and best.resolved else None
+        rows.append({**check._asdict(), "found": best is not None, "speaker_found": found,
+                     "correct": found is not None and _plain_name(found) in accepted})
+    return pd.DataFrame(rows)
+
+
+def _plain_name(name: str) -> str:
+    return " ".join(_plain(word) for word in str(name).split())
