@@ -93,8 +93,8 @@ def build_figures(out: str | Path = "build", *, corpus: str | Path | None = None
         tables.update(annotation_tables(paragraphs, corpus))
         gold = attach_gold(paragraphs, load_annotations(corpus=corpus))
         features = paragraph_features(gold["text"], embedder)
-        tables["detector_validation"] = detector_validation(gold, features, random_state=seed)
         validation = event_validation(gold, features, random_state=seed)
+        tables["detector_validation"] = detector_validation(gold, features, random_state=seed, validation=validation)
     else:
         skipped["correction"] = "the corpus has no gold labels (annotations/gold.csv): shares are not corrected"
     tables["clusters"] = cluster_table(paragraphs, embeddings.vectors, random_state=seed)

@@ -61,16 +61,16 @@ def annotation_tables(paragraphs: pd.DataFrame, corpus: Path) -> dict[str, pd.Da
     return tables
 
 
-def detector_validation(gold: pd.DataFrame, features: np.ndarray, *, random_state: int = 0) -> pd.DataFrame:
-    """Predicted against gold, per frame, with the classifier trained without the article (5 folds by article)."""
-    from ..evaluate import multilabel_scores, out_of_fold
+def detector_validation(gold: pd.DataFrame, features: np.ndarray, *, random_state: int = 0,
+                        validation: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Predicted against gold, per frame, with the classifier trained without the article (5 folds by article).
+    ``validation`` (from ``event_validation``) reuses those out-of-fold predictions instead of training again."""
+    from ..evaluate import multilabel_scores
 
     names = load_codebook().names
-    labels = list(gold["labels"])
-    Y = label_indicator(labels, names)
-    predicted = out_of_fold(lambda: FrameClassifier(random_state=random_state), features, labels,
-                            GroupKFold(5).split(features, Y, gold["article_id"]))
-    return multilabel_scores(Y, predicted, names).round(4)
+    validation = validation if validation is not None else event_validation(gold, features, random_state=random_state)
+    return multilabel_scores(label_indicator(list(validation["labels"]), names),
+                             label_indicator(list(validation["frames"]), names), names).round(4)
 
 
 def event_validation(gold: pd.DataFrame, features: np.ndarray, *, random_state: int = 0) -> pd.DataFrame:
