@@ -312,9 +312,15 @@ def _canonical_names(quotes: pd.DataFrame) -> pd.Series:
     for first, last in spelling:
         by_surname.setdefault(last, set()).add(spelling[(first, last)])
 
+    by_first: dict[str, set] = {}
+    for first, last in spelling:                      # family name first: "Kim" of Kim Jong Un
+        by_first.setdefault(first, set()).add(spelling[(first, last)])
+
     def canonical(name, kind):
-        if kind != "person" or not isinstance(name, str):
+        if not isinstance(name, str):
             return name
+        if kind != "person":
+            return re.sub(r"\bU\.S\.(?=\s|$)", "US", name)             # "U.S. officials" = "US officials"
         tokens = [_plain(t) for t in name.split()]
         if len(tokens) > 1:
             return spelling.get((tokens[0], tokens[-1]), name)
@@ -324,7 +330,8 @@ def _canonical_names(quotes: pd.DataFrame) -> pd.Series:
         # "Trump" with Donald, Melania and Ivanka Trump quoted: the one quoted at least 3 times as often as the rest
         if candidates and quoted.get(candidates[0], 0) >= 3 * sum(quoted.get(n, 0) for n in candidates[1:]):
             return candidates[0]
-        return name
+        family_first = [n for n in by_first.get(tokens[0], set()) if len(n.split()) == 3]
+        return family_first[0] if not candidates and len(family_first) == 1 else name
 
     return pd.Series([canonical(n, k) for n, k in zip(quotes["speaker"], quotes["speaker_type"])], index=quotes.index)
 
