@@ -2,8 +2,9 @@
 
 The checked quotes are in ``corpus/annotations/basil_quote_speakers.csv`` (unit id, character span, hash of the quote,
 the right speaker): 89 whose speaker BASIL's own annotators named (bias spans inside quotes attributed to a person),
-and 70 drawn at random (seed 0) from the rest of the extracted quotes and checked by hand in an AI-assisted session
-(not by a human coder). The text is read from the user's BASIL copy.
+and 69 of 70 drawn at random (seed 0) from the rest of the extracted quotes and checked by hand in an AI-assisted
+session, not by a human coder (the 70th sat in one of the four HuffPost articles whose uuid BASIL gives as "empty",
+so its unit id is ambiguous and it was dropped). The text is read from the user's BASIL copy.
 
     python benchmarks/speakers.py            # BASIL in ../shared/datasets/basil or $FRAMING_SHARED_DATASETS
 

@@ -224,8 +224,11 @@ def basil_framed(folder: str | Path, detector, *, events: int | None = None, see
     if events is not None:
         chosen = np.random.default_rng(seed).permutation(sorted(units["event"].unique()))[:events]
         units = units[units["event"].isin(chosen)]
-    paragraphs = units.assign(article_id=units["unit_id"].str.rsplit(":", n=1).str[0], para_id=units["unit_id"],
-                              kind="body", position=units["unit_id"].str.rsplit(":p", n=1).str[1].astype(int))
+    # one article per event and outlet; not the article uuid, which BASIL leaves as "empty" for four HuffPost articles
+    article = units["event"] + ":" + units["outlet"]
+    position = units["unit_id"].str.rsplit(":p", n=1).str[1]
+    paragraphs = units.assign(article_id=article, para_id=article + ":p" + position, unit_id=units["unit_id"],
+                              kind="body", position=position.astype(int))
     return detector.frame_table(paragraphs.reset_index(drop=True))
 
 
