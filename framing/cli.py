@@ -48,13 +48,45 @@ def _parser() -> argparse.ArgumentParser:
     frm = commands.add_parser("frames", help="print the frames of every paragraph as JSON lines")
     frm.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     frm.add_argument("--detector", default="default",
-                     help="'default' (trained on the corpus gold), 'codebook' (zero-shot) or a detector .npz file")
+                     help="'default' (trained on the corpus gold), 'codebook' (zero-shot) or a detector .npz file "
+                          "(from framing train; an article-level one prints one row per article)")
     frm.add_argument("--unit", choices=("article", "paragraph"), default="article",
                      help="'paragraph': each row of a .jsonl/.csv file with a 'text' column is one paragraph")
     _backend_option(frm)
     frm.set_defaults(run=_frames)
 
-    ev = commands.add_parser("evaluate", help="measure the detectors on the corpus gold, GVFC and FNC-1")
+    trn = commands.add_parser("train", help="train a detector on your codebook and labels (paragraph or article)")
+    trn.add_argument("paths", nargs="+", type=Path, metavar="CORPUS")
+    trn.add_argument("--codebook", type=Path, required=True, help="your codebook (.yaml, .yml or .toml)")
+    trn.add_argument("--labels", type=Path, required=True,
+                     help="CSV/JSONL with para_id (or article_id), labels (frame keys joined by ';'), optional coder")
+    trn.add_argument("--out", type=Path, required=True, help="detector file to write (.npz)")
+    trn.add_argument("--min-labels", type=int, default=5,
+                     help="paragraph labels: frames with fewer labelled examples are detected zero-shot (default 5)")
+    trn.add_argument("--coders", default="majority",
+                     help="several coders: 'majority' (default), 'union', 'intersection' or one coder's name")
+    trn.add_argument("--seed", type=int, default=0)
+    trn.set_defaults(run=_train)
+
+    smp = commands.add_parser("sample", help="write a labelling template: the paragraphs most worth labelling next")
+    smp.add_argument("paths", nargs="+", type=Path, metavar="CORPUS")
+    smp.add_argument("--codebook", type=Path, required=True)
+    smp.add_argument("--n", type=int, default=100, help="paragraphs to sample (default 100)")
+    smp.add_argument("--strategy", choices=("uncertainty", "random"), default="uncertainty",
+                     help="'uncertainty': closest to a frame's threshold, spread out (default); 'random'")
+    smp.add_argument("--labels", type=Path, default=None, help="labels made so far (skipped, and used to train)")
+    smp.add_argument("--out", type=Path, required=True, help="template to write (.csv)")
+    smp.add_argument("--seed", type=int, default=0)
+    smp.set_defaults(run=_sample)
+
+    ev = commands.add_parser("evaluate", help="without CORPUS: the project's own evaluation (corpus gold, GVFC, "
+                                              "FNC-1); with CORPUS --codebook --labels: cross-validate on your labels")
+    ev.add_argument("paths", nargs="*", type=Path, metavar="CORPUS")
+    ev.add_argument("--codebook", type=Path, default=None, help="your codebook (with CORPUS and --labels)")
+    ev.add_argument("--labels", type=Path, default=None, help="your labels (with CORPUS and --codebook)")
+    ev.add_argument("--groups", default="article_id",
+                    help="column whose values stay whole within a fold (default article_id; e.g. event_id)")
+    ev.add_argument("--folds", type=int, default=5)
     ev.add_argument("--out", type=Path, default=Path("build/evaluation"))
     ev.add_argument("--datasets", type=Path, default=None, help="folder with gvfc/ and fnc1/ (default: shared)")
     ev.add_argument("--no-fnc1", action="store_true", help="skip FNC-1 (embeds about 18,000 body sentences)")
@@ -78,7 +110,12 @@ def _parser() -> argparse.ArgumentParser:
 
     fig = commands.add_parser("figures", help="regenerate the tables, figures and manifest of the analysis")
     fig.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
-    fig.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: the project's corpus/)")
+    fig.add_argument("--corpus", type=Path, nargs="+", default=None,
+                     help="your corpus (files or folders); default: the project's event corpus and its case study")
+    fig.add_argument("--codebook", type=Path, default=None, help="with --corpus: your codebook")
+    fig.add_argument("--detector", default=None,
+                     help="with --corpus: a detector .npz (from framing train), 'default' or 'codebook'")
+    fig.add_argument("--by", default=None, help="with --corpus: group column (default outlet_kind, else outlet)")
     fig.add_argument("--seed", type=int, default=0)
     _backend_option(fig)
     fig.set_defaults(run=_figures)
@@ -147,6 +184,8 @@ def _frames(args: argparse.Namespace) -> int:
         paragraphs = _paragraph_rows(args.paths)
     else:
         _, paragraphs = _paragraphs(args.paths)
+    if getattr(detector, "level", "paragraph") == "article":
+        return _print_articles(detector.frame_table(paragraphs), detector.frames_)
     framed = detector.frame_table(paragraphs)  # features computed once, for scores and frames alike
     score_columns = [f"score_{name}" for name in detector.frames_]
     # metadata a comparison groups by (`framing compare --by outlet --strata event`) travels with the frames
@@ -159,6 +198,79 @@ def _frames(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
     sys.stdout.flush()
     return 0
+
+
+def _print_articles(framed, frames: list[str]) -> int:
+    """One JSON object per article: id, metadata for grouping, frames and scores."""
+    keep = [c for c in ("article_id", "outlet", "outlet_kind", "date", "title") if c in framed.columns]
+    for row in framed.to_dict("records"):
+        out = {c: (None if _missing(row[c]) else str(row[c].date()) if c == "date" else row[c]) for c in keep}
+        out["frames"] = list(row["frames"])
+        out["scores"] = {name: round(float(row[f"score_{name}"]), 4) for name in frames}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+def _missing(value) -> bool:
+    import pandas as pd
+
+    return value is None or value is pd.NaT or (not isinstance(value, (list, tuple)) and pd.isna(value))
+
+
+def _study_inputs(args: argparse.Namespace):
+    """Corpus, paragraphs, codebook and labels (checked against the codebook) of the train/evaluate commands."""
+    from .codebook import load_codebook
+    from .labels import load_labels
+
+    articles, paragraphs = _paragraphs(args.paths)
+    codebook = load_codebook(args.codebook)
+    labels = load_labels(args.labels, codebook)
+    return articles, paragraphs, codebook, labels
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .detector_files import save_detector
+    from .training import train_detector
+
+    if args.out.suffix != ".npz":
+        raise FramingError(f"{args.out}: --out must name a .npz file")
+    _, paragraphs, codebook, labels = _study_inputs(args)
+    params = {"min_labels": args.min_labels} if labels.attrs["level"] == "paragraph" else {}
+    detector = train_detector(paragraphs, labels, codebook, rule=args.coders, random_state=args.seed, **params)
+    save_detector(detector, args.out)
+    units = "articles" if labels.attrs["level"] == "article" else "paragraphs"
+    zero_shot = getattr(detector, "zero_shot_frames_", [])
+    print(f"framing: trained a {labels.attrs['level']}-level detector for codebook {codebook.name!r} on "
+          f"{labels.iloc[:, 0].nunique()} labelled {units}"
+          + (f" (zero-shot: {', '.join(zero_shot)})" if zero_shot else "") + f"; wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from .codebook import load_codebook
+    from .labeller import labelling_template
+
+    if args.out.suffix != ".csv":
+        raise FramingError(f"{args.out}: --out must name a .csv file")
+    _, paragraphs = _paragraphs(args.paths)
+    codebook = load_codebook(args.codebook)
+    template = labelling_template(paragraphs, codebook, n=args.n, strategy=args.strategy, labels=args.labels,
+                                  random_state=args.seed)
+    _write_atomically(template, args.out)
+    print(f"framing: wrote {len(template)} paragraphs to label to {args.out} (fill 'labels' with frame keys joined "
+          f"by ';': {', '.join(codebook.names)}; leave it empty for none; then framing train ... --labels "
+          f"{args.out})", file=sys.stderr)
+    return 0
+
+
+def _write_atomically(table, path: Path) -> None:
+    from .atomic import atomic_path
+
+    if not path.parent.is_dir():
+        raise FramingError(f"{path}: folder {path.parent} does not exist")
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False, lineterminator="\n")
 
 
 def _paragraph_rows(paths: list[Path]):
@@ -196,6 +308,8 @@ def _paragraph_rows(paths: list[Path]):
 def _evaluate(args: argparse.Namespace) -> int:
     from .evaluate import run_evaluation
 
+    if args.paths or args.codebook or args.labels:
+        return _evaluate_labels(args)
     print(run_evaluation(args.out, datasets=args.datasets, random_state=args.seed, fnc1=not args.no_fnc1))
     print(f"framing: tables written to {args.out}", file=sys.stderr)
     return 0
@@ -219,10 +333,36 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _figures(args: argparse.Namespace) -> int:
-    from .study.figures import build_figures
+def _evaluate_labels(args: argparse.Namespace) -> int:
+    from .evaluate import markdown_table
+    from .training import cross_validate
 
-    manifest = build_figures(out=args.out, corpus=args.corpus, seed=args.seed, embedder=_embedder(args))
+    if not (args.paths and args.codebook and args.labels):
+        raise FramingError("evaluating your own labels needs CORPUS, --codebook and --labels "
+                           "(without any of them, framing evaluate runs the project's own evaluation)")
+    _, paragraphs, codebook, labels = _study_inputs(args)
+    table = cross_validate(paragraphs, labels, codebook, groups=args.groups, folds=args.folds,
+                           random_state=args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    _write_atomically(table.round(4), args.out / "cross_validation.csv")
+    print(markdown_table(table))
+    print(f"framing: {args.folds}-fold cross-validation grouped by {args.groups}; table written to "
+          f"{args.out / 'cross_validation.csv'}", file=sys.stderr)
+    return 0
+
+
+def _figures(args: argparse.Namespace) -> int:
+    if args.corpus is None and (args.codebook or args.detector or args.by):
+        raise FramingError("--codebook, --detector and --by go with --corpus (your corpus)")
+    if args.corpus is not None:
+        from .figures import build_study_figures
+
+        manifest = build_study_figures(args.corpus, out=args.out, codebook=args.codebook, detector=args.detector,
+                                       by=args.by, seed=args.seed, embedder=_embedder(args))
+    else:
+        from .study.figures import build_figures
+
+        manifest = build_figures(out=args.out, seed=args.seed, embedder=_embedder(args))
     print(f"framing: wrote {len(manifest['outputs'])} outputs and manifest.json to {args.out}", file=sys.stderr)
     return 0
 

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import beta, chi2_contingency
 
-from .codebook import load_codebook
 from .embed import Embeddings
 from .errors import FramingError
+from .framed import frames_of, parse_frames, unknown_frames_error
 
 # Cosine similarity from which a paragraph of another outlet is taken to carry a focal paragraph's claim. Calibrated
 # on the hand-labelled Sputnik claim pairs (corpus/annotations/claims_sputnik.csv): see calibrate_alignment().
@@ -30,8 +30,13 @@ def _check(framed: pd.DataFrame, columns: tuple[str, ...]) -> None:
         raise FramingError("framed table is empty: no paragraphs to compare")
 
 
-def _frame_names(frames) -> list[str]:
-    return list(frames) if frames is not None else load_codebook().names
+def _count_frames(counts: pd.DataFrame, frames) -> list[str]:
+    """Frames of an ``article_counts`` table: given, recorded in its attrs, or its columns after ``paragraphs``."""
+    if frames is not None or counts.attrs.get("frames"):
+        return frames_of(counts, frames)
+    if "paragraphs" not in counts.columns:
+        raise FramingError("counts table lacks 'paragraphs'; make it with framing.compare.article_counts")
+    return list(counts.columns[list(counts.columns).index("paragraphs") + 1:])
 
 
 def article_counts(framed: pd.DataFrame, by: str = "outlet", *, frames=None, body_only: bool = True,
@@ -43,16 +48,17 @@ def article_counts(framed: pd.DataFrame, by: str = "outlet", *, frames=None, bod
     must lie in one stratum.
     """
     _check(framed, ("frames", "article_id", by) + ((strata,) if strata else ()))
-    names = _frame_names(frames)
+    names = frames_of(framed, frames)
     data = framed
     if body_only and "kind" in data.columns:
         data = data[data["kind"] == "body"]
     if drop_copies:
         _check(data, ("is_copy",))
         data = data[~data["is_copy"]]
-    unknown = sorted({f for row in data["frames"] for f in row} - set(names))
+    cells = data["frames"].map(parse_frames)  # tuples, or "a;b" after a CSV round trip
+    unknown = sorted({f for row in cells for f in row} - set(names))
     if unknown:
-        raise FramingError(f"frames {', '.join(unknown)} are not among the frames compared ({', '.join(names)})")
+        raise unknown_frames_error(unknown, names, framed.attrs.get("codebook"))
     for column in (by, strata) if strata else (by,):
         if data[column].isna().any():
             raise FramingError(f"column {column!r} is empty for {int(data[column].isna().sum())} paragraph(s), e.g. "
@@ -64,11 +70,12 @@ def article_counts(framed: pd.DataFrame, by: str = "outlet", *, frames=None, bod
         if (spread > 1).any():
             raise FramingError(f"article {spread.index[spread > 1][0]!r} lies in more than one stratum of {strata!r}; "
                                f"strata must group whole articles")
-    indicator = pd.DataFrame([[int(n in row) for n in names] for row in data["frames"]], columns=names,
-                             index=data.index)
+    indicator = pd.DataFrame([[int(n in row) for n in names] for row in cells], columns=names, index=data.index)
     indicator.insert(0, "paragraphs", 1)
     counts = indicator.groupby([data[k] for k in keys]).sum().reset_index()
-    return counts[[*keys, "paragraphs", *names]]
+    counts = counts[[*keys, "paragraphs", *names]]
+    counts.attrs.update(frames=names, codebook=framed.attrs.get("codebook"))
+    return counts
 
 
 def frame_shares(framed: pd.DataFrame, by: str = "outlet", *, frames=None, groups=None, body_only: bool = True,
@@ -102,7 +109,7 @@ def shares_from_counts(counts: pd.DataFrame, by: str, *, frames=None, groups=Non
                        confidence: float = 0.95, random_state: int = 0, validation: pd.DataFrame | None = None,
                        strata: str | None = None) -> pd.DataFrame:
     """``frame_shares`` from an ``article_counts`` table (rows in any order: they are sorted by article id)."""
-    names = _frame_names(frames)
+    names = _count_frames(counts, frames)
     counts = counts.sort_values("article_id", kind="stable")
     rng = np.random.default_rng(random_state)
     rates = None
@@ -186,7 +193,7 @@ def difference_test(framed: pd.DataFrame, by: str = "outlet_kind", *, frames=Non
 def difference_test_from_counts(counts: pd.DataFrame, by: str, *, frames=None, n_permutations: int = 2000,
                                 random_state: int = 0, strata: str | None = None) -> pd.DataFrame:
     """``difference_test`` from an ``article_counts`` table."""
-    names = _frame_names(frames)
+    names = _count_frames(counts, frames)
     if strata is not None:
         from .stratified import stratified_test_from_counts
 
@@ -234,7 +241,7 @@ def divergences_from_counts(counts: pd.DataFrame, by: str, *, frames=None, strat
     """``divergences`` from an ``article_counts`` table."""
     from .stratified import divergences_with_intervals
 
-    return divergences_with_intervals(counts, by, _frame_names(frames), strata=strata, n_boot=n_boot,
+    return divergences_with_intervals(counts, by, _count_frames(counts, frames), strata=strata, n_boot=n_boot,
                                       n_permutations=n_permutations, confidence=confidence,
                                       random_state=random_state)
 
@@ -254,7 +261,7 @@ def stratified_differences(framed: pd.DataFrame, by: str, strata: str | None, *,
     from .stratified import stratified_differences as from_counts
 
     counts = article_counts(framed, by, frames=frames, body_only=body_only, drop_copies=drop_copies, strata=strata)
-    return from_counts(counts, by, strata, _frame_names(frames), pairs=pairs, validation=validation, n_boot=n_boot,
+    return from_counts(counts, by, strata, _count_frames(counts, frames), pairs=pairs, validation=validation, n_boot=n_boot,
                        n_permutations=n_permutations, confidence=confidence, random_state=random_state)
 
 

@@ -17,30 +17,43 @@ import numpy as np
 
 from . import __version__
 from .embed import default_embedder
+from .articles import ArticleFrameClassifier
 from .errors import FramingError, FramingWarning
 from .detectors import CodebookDetector, FrameClassifier
+from .training import StudyDetector
 
 FORMAT = 1
 DEFAULT_DETECTOR = "default"
-_ARRAYS = {"classifier": ("coef_", "intercept_", "thresholds_"),
+# Arrays of each kind; those after a "?" are written only when the detector has them (e.g. TF-IDF vocabulary).
+_ARRAYS = {"study": ("coef_", "intercept_", "thresholds_", "exemplar_vectors_", "exemplar_frame_", "zero_shot_"),
+           "article": ("coef_", "intercept_", "thresholds_", "?vocabulary_", "?idf_"),
+           "classifier": ("coef_", "intercept_", "thresholds_"),
            "codebook": ("exemplar_vectors_", "exemplar_frame_", "thresholds_")}
-_KINDS = {"classifier": FrameClassifier, "codebook": CodebookDetector}
+# Subclasses first: a StudyDetector is also a FrameClassifier.
+_KINDS = {"study": StudyDetector, "article": ArticleFrameClassifier, "classifier": FrameClassifier,
+          "codebook": CodebookDetector}
 
 
 def save_detector(detector, path: str | Path) -> Path:
     """Write a fitted ``FrameClassifier`` or ``CodebookDetector`` to ``path`` (``.npz``), atomically."""
     kind = next((k for k, cls in _KINDS.items() if isinstance(detector, cls)), None)
     if kind is None or not hasattr(detector, "thresholds_"):
-        raise FramingError(f"only a fitted FrameClassifier or CodebookDetector can be saved, not {detector!r}")
+        raise FramingError(f"only a fitted detector ({', '.join(c.__name__ for c in _KINDS.values())}) can be "
+                           f"saved, not {detector!r}")
     encoder = (detector.embedder or default_embedder()).encoder
-    params = {k: v for k, v in detector.get_params().items() if k not in ("codebook", "embedder")}
+    params = {k: list(v) if isinstance(v, tuple) else v for k, v in detector.get_params().items()
+              if k not in ("codebook", "embedder")}
     header = {"format": FORMAT, "framing": __version__, "kind": kind, "params": params,
               "frames": detector.frames_, "fallback": detector.fallback_,
+              "codebook": getattr(detector, "codebook_name_", None),
               "model": encoder.name, "revision": encoder.revision, "backend": getattr(encoder, "backend", "torch"),
               "n_features_in": int(getattr(detector, "n_features_in_", 0))}
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, header=json.dumps(header), **{name: getattr(detector, name) for name in _ARRAYS[kind]})
+    header["level"] = "article" if kind == "article" else "paragraph"
+    arrays = {name.lstrip("?"): getattr(detector, name.lstrip("?")) for name in _ARRAYS[kind]
+              if not name.startswith("?") or hasattr(detector, name[1:])}
+    np.savez(tmp, header=json.dumps(header), **arrays)
     os.replace(tmp, path)
     return path
 
@@ -74,8 +87,10 @@ def load_detector(name_or_path: str | Path = DEFAULT_DETECTOR, *, embedder=None)
         warnings.warn(f"{path.name}: trained on {header['backend']} vectors, used with {backend} ones (they agree to a "
                       f"cosine of about 0.99, so a score near a threshold may flip); retrain the detector on "
                       f"{backend} for exact results", FramingWarning, stacklevel=2)
-    detector = _KINDS[header["kind"]](embedder=embedder, **header["params"])
+    params = {k: tuple(v) if k == "parts" else v for k, v in header["params"].items()}
+    detector = _KINDS[header["kind"]](embedder=embedder, **params)
     detector.frames_, detector.fallback_ = header["frames"], header["fallback"]
+    detector.codebook_name_ = header.get("codebook")
     for name, value in arrays.items():
         setattr(detector, name, value)
     if header["n_features_in"]:

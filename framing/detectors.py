@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 from .codebook import Codebook, load_codebook
 from .embed import Embedder, Embeddings, default_embedder
 from .errors import FramingError, FramingWarning
+from .framed import with_frames
 from .segment import split_sentences
 
 DEFAULT_THRESHOLD = 0.5
@@ -158,13 +159,14 @@ class _FrameDetector(ClassifierMixin, BaseEstimator):
         return label_sets(self.predict_indicator(X), self.frames_)
 
     def frame_table(self, paragraphs: pd.DataFrame, X=None) -> pd.DataFrame:
-        """Paragraphs + ``frames`` (tuple) and one ``score_<frame>`` column per frame."""
+        """Paragraphs + ``frames`` (tuple) and one ``score_<frame>`` column per frame; the frame list and codebook
+        name travel in ``attrs`` (see ``framing.framed``)."""
         scores = self.predict_proba(paragraphs if X is None else X)
         table = paragraphs.copy()
         table["frames"] = label_sets(self._indicator(scores), self.frames_)
         for j, name in enumerate(self.frames_):
             table[f"score_{name}"] = scores[:, j]
-        return table
+        return with_frames(table, self.frames_, getattr(self, "codebook_name_", None))
 
 
 class CodebookDetector(_FrameDetector):
@@ -190,6 +192,7 @@ class CodebookDetector(_FrameDetector):
         codebook = _resolve_codebook(self.codebook)
         self.frames_ = codebook.names
         self.fallback_ = codebook.fallback
+        self.codebook_name_ = codebook.name
         texts, owners = [], []
         for j, frame in enumerate(codebook):
             for text in (frame.definition, *frame.exemplars):
@@ -260,7 +263,7 @@ class FrameClassifier(_FrameDetector):
 
     def fit(self, X, y):
         codebook = _resolve_codebook(self.codebook)
-        self.frames_, self.fallback_ = codebook.names, codebook.fallback
+        self.frames_, self.fallback_, self.codebook_name_ = codebook.names, codebook.fallback, codebook.name
         X = as_input(X)
         vectors = paragraph_features(X, self.embedder, sentences=self.sentences)
         Y = label_indicator(y, self.frames_)

@@ -7,7 +7,8 @@ import html
 import pandas as pd
 
 from .errors import FramingError
-from .plots import FRAME_COLOURS, frame_colour
+from .framed import frames_of, parse_frames
+from .plots import FRAME_COLOURS, frame_colour, palette
 
 
 class FramedArticle:
@@ -22,6 +23,11 @@ class FramedArticle:
             raise FramingError(f"article {article_id!r} is not in the framed table")
         self.article_id = article_id
         self.paragraphs = rows.sort_values("position")
+        try:
+            frames = frames_of(framed)
+        except FramingError:  # a table without its frame list: colour the frames it shows
+            frames = list(dict.fromkeys(f for row in framed["frames"] for f in parse_frames(row)))
+        self.colours = palette(frames, known=FRAME_COLOURS)
         self.quotes = quotes[quotes["article_id"] == article_id] if quotes is not None else None
 
     def _repr_html_(self) -> str:
@@ -31,7 +37,7 @@ class FramedArticle:
                  f"{html.escape(str(first.get('outlet_kind', '')))} · {html.escape(self.article_id)}</div>"]
         for row in self.paragraphs.itertuples():
             text = self._marked_text(row.para_id, row.text)
-            tags = "".join(_tag(frame) for frame in row.frames)
+            tags = "".join(_tag(frame, self.colours.get(frame)) for frame in parse_frames(row.frames))
             weight = "bold" if getattr(row, "kind", "body") == "title" else "normal"
             parts.append(f"<p style='margin:0.6em 0;font-weight:{weight}'><span style='color:#999'>¶{row.position}"
                          f"</span> {text}<br>{tags}</p>")
@@ -57,15 +63,25 @@ class FramedArticle:
         return "".join(out)
 
 
-def _tag(frame: str) -> str:
+def _tag(frame: str, colour: str | None = None) -> str:
+    colour = colour or frame_colour(frame)
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    dark = 0.299 * red + 0.587 * green + 0.114 * blue > 150  # a light background needs dark text
     return (f"<span style='display:inline-block;margin:2px 4px 0 0;padding:0 6px;border-radius:8px;font-size:80%;"
-            f"background:{frame_colour(frame)};color:{'black' if frame in ('factual_report', 'ridicule') else 'white'}'>"
-            f"{html.escape(frame)}</span>")
+            f"background:{colour};color:{'black' if dark else 'white'}'>{html.escape(frame)}</span>")
 
 
-def frame_legend() -> str:
-    """HTML legend of the frame colours."""
-    return "".join(_tag(frame) for frame in FRAME_COLOURS)
+def frame_legend(frames=None) -> str:
+    """HTML legend of the frame colours: the event corpus's frames, or ``frames`` (a list, a Codebook or a framed
+    table)."""
+    if frames is None:
+        names = list(FRAME_COLOURS)
+    elif isinstance(frames, pd.DataFrame):
+        names = frames_of(frames)
+    else:
+        names = list(getattr(frames, "names", frames))
+    colours = palette(names, known=FRAME_COLOURS)
+    return "".join(_tag(frame, colours[frame]) for frame in names)
 
 
 def styled_shares(shares: pd.DataFrame, by: str = "outlet_kind"):

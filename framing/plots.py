@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import patheffects
 import pandas as pd
+from matplotlib.colors import to_hex
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -57,7 +58,7 @@ def palette(values, *, known: dict | None = None, overrides: dict | None = None)
     overrides = {str(k): v for k, v in (overrides or {}).items()}
     names = sorted({str(v) for v in values})
     colours = {n: overrides.get(n) or known.get(n) for n in names}
-    spare = iter([c for c in _EXTRA_COLOURS if c not in colours.values()] + list(plt.cm.tab20b.colors))
+    spare = iter([c for c in _EXTRA_COLOURS if c not in colours.values()] + [to_hex(c) for c in plt.cm.tab20b.colors])
     return {n: c if c else next(spare) for n, c in colours.items()}
 
 

@@ -35,9 +35,9 @@ PROVENANCES = ("collected", "composed")
 PARAGRAPH_KINDS = ("title", "body")
 
 # Metadata every article must fill when a corpus is loaded with its metadata (``load_corpus(require_metadata=True)``).
-# The others are optional. The schemas below only say which columns exist and what they hold; which of them must be
-# filled is this one line.
-REQUIRED_FIELDS = ("article_id", "outlet", "outlet_kind", "date", "title", "url", "language", "licence", "provenance")
+# The others are optional (issue 11: any corpus in; an absent field is left missing and recorded, never invented). The
+# schemas below only say which columns exist and what they hold; which of them must be filled is this one line.
+REQUIRED_FIELDS = ("article_id", "outlet")
 
 
 def is_blank(text: str) -> bool:

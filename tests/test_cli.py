@@ -60,7 +60,7 @@ def test_errors_are_one_line_naming_the_file(tmp_path, capsys):
     code, out, err = run(capsys, "segment", bad)
     assert code == 2 and out == ""
     assert err.strip().splitlines() == [f"framing: error: {bad}: unknown file type '.docx' (expected one of .md, "
-                                        ".txt, .csv, .jsonl, .parquet)"]
+                                        ".txt, .html, .htm, .csv, .jsonl, .parquet)"]
 
 
 def test_a_bad_file_among_good_ones_prints_nothing(tmp_path, sputnik_path, capsys):
