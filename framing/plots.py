@@ -49,7 +49,8 @@ def frame_colour(frame: object) -> str:
 def palette(values, *, known: dict | None = None, overrides: dict | None = None) -> dict[str, str]:
     """A colour for each of ``values``: the fixed colour where ``known`` (default: the project's outlet kinds and
     frames) has one, else a distinct colour not used by the others, assigned in sorted order so the same values get the
-    same colours in every figure; ``overrides`` (value -> colour) wins over both.
+    same colours in every figure (grey only for a value named "none" or "other"); ``overrides`` (value -> colour)
+    wins over both.
 
     >>> palette(["us-government", "my-blogs"])
     {'my-blogs': '#E69F00', 'us-government': '#1f77b4'}
@@ -57,7 +58,7 @@ def palette(values, *, known: dict | None = None, overrides: dict | None = None)
     known = {**KIND_COLOURS, **FRAME_COLOURS} if known is None else known
     overrides = {str(k): v for k, v in (overrides or {}).items()}
     names = sorted({str(v) for v in values})
-    colours = {n: overrides.get(n) or known.get(n) for n in names}
+    colours = {n: overrides.get(n) or known.get(n) or ("#7f7f7f" if n in ("none", "other") else None) for n in names}
     spare = iter([c for c in _EXTRA_COLOURS if c not in colours.values()] + [to_hex(c) for c in plt.cm.tab20b.colors])
     return {n: c if c else next(spare) for n, c in colours.items()}
 
