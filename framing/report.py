@@ -64,6 +64,8 @@ def read_framed(path: str | Path) -> pd.DataFrame:
         raise FramingError(f"{path}: lacks column(s) {', '.join(missing)} (make it with `framing frames`)")
     table["frames"] = _tuples(table["frames"], path, "frames")
     table["article_id"] = table["article_id"].astype(str)
+    if "scores" in table.columns and isinstance(table["scores"].iloc[0], dict):
+        table.attrs["frames"] = list(table["scores"].iloc[0])  # `framing frames` scores every frame of its codebook
     if "para_id" not in table.columns:
         table["para_id"] = table["article_id"] + ":" + table.groupby("article_id").cumcount().astype(str)
     return table
