@@ -458,9 +458,19 @@ def frame_timeline(timeline: pd.DataFrame, frame: str, ax: plt.Axes | None = Non
                 ax.scatter(x, mine["share"], s=10, marker="D", facecolors="none", edgecolors=c, linewidths=0.6)
     if events is not None:
         _require(events, ("date", "label"), "frame_timeline events")
-        for date, label in zip(pd.to_datetime(events["date"]), events["label"]):
+        dates = pd.to_datetime(events["date"])
+        span = (max(rows["period"].max(), dates.max()) - min(rows["period"].min(), dates.min())) or pd.Timedelta(1)
+        ends: list[float] = []  # per text row, where its last label ends (fraction of the axis)
+        width = ax.get_window_extent().width / ax.figure.dpi or 5.0
+        for date, label in sorted(zip(dates, events["label"])):
             ax.axvline(date, color="#555555", linewidth=0.7, linestyle="--", zorder=0)
-            ax.text(date, 1.01, label, transform=ax.get_xaxis_transform(), rotation=35, ha="left", va="bottom",
+            if not label:
+                continue
+            # labels of events close in time go on rows above one another, so they never overlap
+            start = (date - min(rows["period"].min(), dates.min())) / span
+            row = next((k for k, end in enumerate(ends) if start > end), len(ends))
+            ends[row:row + 1] = [start + 0.55 * len(label) * SMALL / 72 / width + 0.01]
+            ax.text(date, 1.02 + 0.1 * row, label, transform=ax.get_xaxis_transform(), ha="left", va="bottom",
                     fontsize=SMALL)
     ax.set_ylim(0, 1)
     ax.xaxis.set_major_formatter(plt.matplotlib.dates.DateFormatter("%d %b" if not dense else "%b %Y"))

@@ -203,9 +203,10 @@ def _save(drawn, path: Path, title: str) -> str:
     """Save an Axes' figure (title over the axes) or a Figure (title over all panels)."""
     if isinstance(drawn, plt.Figure):
         figure = drawn
-        top = max(ax.get_position().y1 for ax in figure.axes if ax.get_visible())
-        figure.suptitle(title, x=0.01, y=top + 0.02 + (0.09 if any(t.get_text() for ax in figure.axes
-                                                                     for t in ax.texts) else 0),
+        renderer = figure.canvas.get_renderer()
+        top = max([ax.get_position().y1 for ax in figure.axes if ax.get_visible()]
+                  + [t.get_window_extent(renderer).y1 / figure.bbox.height for ax in figure.axes for t in ax.texts])
+        figure.suptitle(title, x=0.01, y=top + 0.02,
                         ha="left", va="bottom", fontsize=STYLE["axes.titlesize"])
     else:
         drawn.set_title(title, loc="left")
