@@ -116,6 +116,21 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--no-metadata", **no_metadata)
     ev.set_defaults(run=_evaluate)
 
+    cmp = commands.add_parser("compare", help="write a study's comparison tables and figures (shares raw and "
+                                              "corrected, test, divergences, within-strata differences)")
+    cmp.add_argument("framed", type=Path, metavar="FRAMED",
+                     help="framed paragraphs: the .jsonl of `framing frames`, or a .csv/.parquet with article_id, "
+                          "frames and the grouping column")
+    cmp.add_argument("--by", required=True, metavar="COLUMN", help="column whose groups are compared (e.g. outlet)")
+    cmp.add_argument("--strata", metavar="COLUMN", default=None,
+                     help="compare only within these strata (e.g. event, week): test, differences, divergences")
+    cmp.add_argument("--labels", type=Path, metavar="LABELS", default=None,
+                     help="gold labels (para_id, labels) for some paragraphs: shares are corrected for the "
+                          "detector's errors measured on them")
+    cmp.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    cmp.add_argument("--seed", type=int, default=0)
+    cmp.set_defaults(run=_compare)
+
     fig = commands.add_parser("figures", help="regenerate the tables, figures and manifest of the analysis")
     fig.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     fig.add_argument("--corpus", type=Path, nargs="+", default=None,
@@ -209,6 +224,12 @@ def _frames(args: argparse.Namespace) -> int:
         return _print_articles(detector.frame_table(paragraphs), detector.frames_)
     framed = detector.frame_table(paragraphs)  # features computed once, for scores and frames alike
     score_columns = [f"score_{name}" for name in detector.frames_]
+    if args.unit == "article":
+        # metadata a comparison groups by (`framing compare --by outlet --strata event`) travels with the frames
+        passed = [c for c in ("outlet", "outlet_kind", "date", "event", "kind", "position", "provenance")
+                  if c in framed.columns]
+        framed = framed.assign(**{c: framed[c].astype(str) for c in passed if c == "date"})
+        columns = ["article_id", "para_id", *passed, "text"]
     lines = []
     for row in framed[[*columns, "frames", *score_columns]].to_dict("records"):
         scores = {name: round(float(row.pop(f"score_{name}")), 4) for name in detector.frames_}
@@ -359,6 +380,24 @@ def _evaluate(args: argparse.Namespace) -> int:
         return _evaluate_labels(args)
     print(run_evaluation(args.out, datasets=args.datasets, random_state=args.seed, fnc1=not args.no_fnc1))
     print(f"framing: tables written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    import hashlib
+
+    from .report import read_framed, read_labels, write_comparison
+
+    if args.out.exists() and not args.out.is_dir():
+        raise FramingError(f"{args.out}: --out must be a folder, and this is a file")
+    framed = read_framed(args.framed)
+    labels = read_labels(args.labels) if args.labels else None
+    inputs = {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in (args.framed, args.labels) if path}
+    manifest = write_comparison(framed, args.by, args.out, strata=args.strata, labels=labels, seed=args.seed,
+                                inputs=inputs)
+    note = f", corrected with {manifest['labelled_units']} labelled paragraphs" if labels is not None else ""
+    print(f"framing: wrote {len(manifest['outputs'])} outputs and manifest.json to {args.out}{note}",
+          file=sys.stderr)
     return 0
 
 

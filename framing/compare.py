@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.spatial.distance import jensenshannon
 from scipy.stats import beta, chi2_contingency
 
 from .embed import Embeddings
@@ -44,13 +43,14 @@ def _count_frames(counts: pd.DataFrame, frames) -> list[str]:
 
 
 def article_counts(framed: pd.DataFrame, by: str = "outlet", *, frames=None, body_only: bool = True,
-                   drop_copies: bool = False) -> pd.DataFrame:
-    """One row per article: its group, its number of paragraphs and, per frame, how many carry it.
+                   drop_copies: bool = False, strata: str | None = None) -> pd.DataFrame:
+    """One row per article: its group (and stratum), its number of paragraphs and, per frame, how many carry it.
 
     Everything the comparison needs is in these counts, so a large corpus can be reduced partition by partition
-    (``framing.scale``) and compared here with the same results.
+    (``framing.scale``) and compared here with the same results. With ``strata`` (an event, a week), every article
+    must lie in one stratum.
     """
-    framed = _check(framed, ("frames", "article_id", by))
+    framed = _check(framed, ("frames", "article_id", by) + ((strata,) if strata else ()))
     names = frames_of(framed, frames)
     data = framed
     if body_only and "kind" in data.columns:
@@ -63,20 +63,29 @@ def article_counts(framed: pd.DataFrame, by: str = "outlet", *, frames=None, bod
     unknown = sorted({f for row in data["frames"] for f in row} - set(names))
     if unknown:
         raise unknown_frames_error(unknown, names, framed.attrs.get("codebook"))
-    if data[by].isna().any():
-        raise FramingError(f"column {by!r} is empty for {int(data[by].isna().sum())} paragraph(s), e.g. "
-                           f"{data.loc[data[by].isna(), 'article_id'].iloc[0]!r}: fill it or group by another column")
+    for column in (by, strata) if strata else (by,):
+        if data[column].isna().any():
+            raise FramingError(f"column {column!r} is empty for {int(data[column].isna().sum())} paragraph(s), e.g. "
+                               f"{data.loc[data[column].isna(), 'article_id'].iloc[0]!r}: fill it or use another "
+                               f"column")
+    keys = ["article_id", by] + ([strata] if strata else [])
+    if strata:
+        spread = data.groupby("article_id")[strata].nunique()
+        if (spread > 1).any():
+            raise FramingError(f"article {spread.index[spread > 1][0]!r} lies in more than one stratum of {strata!r}; "
+                               f"strata must group whole articles")
     indicator = indicator_table(data["frames"], names).astype("int64")
     indicator.insert(0, "paragraphs", 1)
-    counts = indicator.groupby([data["article_id"], data[by]]).sum().reset_index()
-    counts = counts[["article_id", by, "paragraphs", *names]]
+    counts = indicator.groupby([data[k] for k in keys]).sum().reset_index()
+    counts = counts[[*keys, "paragraphs", *names]]
     counts.attrs.update(frames=names, codebook=framed.attrs.get("codebook"))
     return counts
 
 
 def frame_shares(framed: pd.DataFrame, by: str = "outlet", *, frames=None, groups=None, body_only: bool = True,
                  drop_copies: bool = False, n_boot: int = 2000, confidence: float = 0.95,
-                 random_state: int = 0) -> pd.DataFrame:
+                 random_state: int = 0, validation: pd.DataFrame | None = None,
+                 strata: str | None = None) -> pd.DataFrame:
     """Share of paragraphs carrying each frame, per group, with a two-stage bootstrap interval.
 
     Each bootstrap draw resamples the group's articles, then paragraphs within each drawn article, so a group with
@@ -85,42 +94,84 @@ def frame_shares(framed: pd.DataFrame, by: str = "outlet", *, frames=None, group
     zero-wide. Every frame gets a row, also with share 0; a group named in ``groups`` that has no paragraphs gets rows
     with share NaN.
 
+    ``validation`` (a validation sample: units with the detector's ``frames`` and gold ``labels``, see
+    ``framing.prevalence``) adds the shares corrected for the detector's errors beside the raw ones:
+    ``corrected_share``, ``corrected_low``, ``corrected_high`` (the interval also resamples the validation sample)
+    and ``correction_note`` (why a value is NaN or set to a bound; empty otherwise).
+
+    ``strata`` (a column such as an event or a week) gives shares within each stratum: one row per stratum, group
+    and frame, the stratum in the first column.
+
     >>> frame_shares(framed, by="outlet_kind").query("frame == 'denial'")   # doctest: +SKIP
     """
-    counts = article_counts(framed, by, frames=frames, body_only=body_only, drop_copies=drop_copies)
+    counts = article_counts(framed, by, frames=frames, body_only=body_only, drop_copies=drop_copies, strata=strata)
     shares = shares_from_counts(counts, by, frames=frames, groups=groups, n_boot=n_boot, confidence=confidence,
-                                random_state=random_state)
-    return validate(SHARES, shares, "frame shares")
+                                random_state=random_state, validation=validation, strata=strata)
+    return validate(SHARES, shares, "frame shares", columns=(by,))
 
 
 def shares_from_counts(counts: pd.DataFrame, by: str, *, frames=None, groups=None, n_boot: int = 2000,
-                       confidence: float = 0.95, random_state: int = 0) -> pd.DataFrame:
+                       confidence: float = 0.95, random_state: int = 0, validation: pd.DataFrame | None = None,
+                       strata: str | None = None) -> pd.DataFrame:
     """``frame_shares`` from an ``article_counts`` table (rows in any order: they are sorted by article id)."""
     names = _count_frames(counts, frames)
     counts = counts.sort_values("article_id", kind="stable")
     rng = np.random.default_rng(random_state)
+    rates = None
+    if validation is not None:
+        from .prevalence import rate_draws
+
+        # A stream of its own, so the raw columns are the same with and without a validation sample.
+        rates = rate_draws(validation, names, n_boot=n_boot, confidence=confidence,
+                           random_state=np.random.default_rng([random_state, 1]))
+    if strata is None:
+        return _group_shares(counts, by, names, groups, n_boot, confidence, rng, rates)
+    parts = []
+    for stratum, members in counts.groupby(strata, sort=True):
+        table = _group_shares(members, by, names, groups, n_boot, confidence, rng, rates)
+        table.insert(0, strata, stratum)
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _group_shares(counts, by, names, groups, n_boot, confidence, rng, rates) -> pd.DataFrame:
+    from .prevalence import CORRECTED_COLUMNS, corrected_columns
+
     rows = []
     order = list(groups) if groups is not None else sorted(counts[by].dropna().unique())
     for group in order:
         members = counts[counts[by] == group]
         if members.empty:
-            rows.extend({by: group, "frame": n, "share": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                         "paragraphs": 0, "frame_paragraphs": 0, "articles": 0} for n in names)
+            empty = {by: group, "share": np.nan, "ci_low": np.nan, "ci_high": np.nan, "paragraphs": 0,
+                     "frame_paragraphs": 0, "articles": 0}
+            if rates is not None:
+                empty.update(corrected_share=np.nan, corrected_low=np.nan, corrected_high=np.nan,
+                             correction_note="no units in this group")
+            rows.extend({**empty, "frame": n} for n in names)
             continue
         sizes, carried = members["paragraphs"].to_numpy(), members[names].to_numpy(dtype=float)
-        low, high = _two_stage_interval(sizes, carried, n_boot, confidence, rng)
+        draws = _two_stage_draws(sizes, carried, n_boot, rng)
+        alpha = (1 - confidence) / 2
+        low, high = np.quantile(draws, alpha, axis=0), np.quantile(draws, 1 - alpha, axis=0)
         # A frame seen in none (or all) of a group's paragraphs would get a zero-width bootstrap interval; the
         # Jeffreys interval on the paragraph counts keeps an honest bound, and the wider of the two is reported.
         total, seen = sizes.sum(), carried.sum(axis=0)
         low = np.minimum(low, beta.ppf((1 - confidence) / 2, seen + 0.5, total - seen + 0.5))
         high = np.maximum(high, beta.ppf((1 + confidence) / 2, seen + 0.5, total - seen + 0.5))
+        corrected = (corrected_columns(seen / total, draws, rates, confidence, raw_low=low, raw_high=high)
+                     if rates is not None else None)
         for j, name in enumerate(names):
-            rows.append({by: group, "frame": name, "share": seen[j] / total, "ci_low": low[j], "ci_high": high[j],
-                         "paragraphs": int(total), "frame_paragraphs": int(seen[j]), "articles": len(members)})
-    return pd.DataFrame(rows)
+            row = {by: group, "frame": name, "share": seen[j] / total, "ci_low": low[j], "ci_high": high[j],
+                   "paragraphs": int(total), "frame_paragraphs": int(seen[j]), "articles": len(members)}
+            if corrected is not None:
+                row.update(corrected[j])
+            rows.append(row)
+    columns = [by, "frame", "share", "ci_low", "ci_high", "paragraphs", "frame_paragraphs", "articles"]
+    return pd.DataFrame(rows, columns=columns + (list(CORRECTED_COLUMNS) if rates is not None else []))
 
 
-def _two_stage_interval(sizes, carried, n_boot, confidence, rng, chunk=100):
+def _two_stage_draws(sizes, carried, n_boot, rng, chunk=100):
+    """Bootstrap draws (n_boot x frames) of a group's shares: articles resampled, then paragraphs within them."""
     rates = carried / sizes[:, None]
     shares = []
     for start in range(0, n_boot, chunk):  # in chunks, so memory stays small for groups of thousands of articles
@@ -128,23 +179,31 @@ def _two_stage_interval(sizes, carried, n_boot, confidence, rng, chunk=100):
         trials = drawn * sizes  # paragraphs drawn per article; frame counts are then binomial in them
         counts = rng.binomial(trials[:, :, None], rates[None, :, :]).sum(axis=1)
         shares.append(counts / trials.sum(axis=1, keepdims=True))
-    shares = np.vstack(shares)
-    alpha = (1 - confidence) / 2
-    return np.quantile(shares, alpha, axis=0), np.quantile(shares, 1 - alpha, axis=0)
+    return np.vstack(shares)
 
 
 def difference_test(framed: pd.DataFrame, by: str = "outlet_kind", *, frames=None, n_permutations: int = 2000,
-                    random_state: int = 0) -> pd.DataFrame:
+                    random_state: int = 0, strata: str | None = None) -> pd.DataFrame:
     """Do groups differ in their frames? Chi-square statistic on groups × frames, p-value by permuting group labels
-    across whole articles (paragraphs of one article are not independent), effect size Cramér's V."""
-    return difference_test_from_counts(article_counts(framed, by, frames=frames), by, frames=frames,
-                                       n_permutations=n_permutations, random_state=random_state)
+    across whole articles (paragraphs of one article are not independent), effect size Cramér's V.
+
+    With ``strata`` (an event, a week): the statistic is summed over strata and group labels are permuted among the
+    articles of one stratum only, so differences between strata never count as differences between groups
+    (``framing.stratified``); ``stratified_differences`` gives the pooled, stratum-adjusted difference per frame.
+    """
+    return difference_test_from_counts(article_counts(framed, by, frames=frames, strata=strata), by, frames=frames,
+                                       n_permutations=n_permutations, random_state=random_state, strata=strata)
 
 
 def difference_test_from_counts(counts: pd.DataFrame, by: str, *, frames=None, n_permutations: int = 2000,
-                                random_state: int = 0) -> pd.DataFrame:
+                                random_state: int = 0, strata: str | None = None) -> pd.DataFrame:
     """``difference_test`` from an ``article_counts`` table."""
     names = _count_frames(counts, frames)
+    if strata is not None:
+        from .stratified import stratified_test_from_counts
+
+        return stratified_test_from_counts(counts, by, strata, names, n_permutations=n_permutations,
+                                           random_state=random_state)
     counts = counts.sort_values("article_id", kind="stable")
     observed = counts.groupby(by)[names].sum()
     observed = observed.loc[observed.sum(axis=1) > 0, observed.sum() > 0]
@@ -167,19 +226,50 @@ def difference_test_from_counts(counts: pd.DataFrame, by: str, *, frames=None, n
                           "permutations": n_permutations, "frame_mentions": int(n)}])
 
 
-def divergences(framed: pd.DataFrame, by: str = "outlet_kind", *, frames=None) -> pd.DataFrame:
-    """Jensen–Shannon divergence (bits, 0 = same frame mix, 1 = disjoint) between every pair of groups."""
-    return divergences_from_counts(article_counts(framed, by, frames=frames), by, frames=frames)
+def divergences(framed: pd.DataFrame, by: str = "outlet_kind", *, frames=None, strata: str | None = None,
+                n_boot: int = 1000, n_permutations: int = 1000, confidence: float = 0.95,
+                random_state: int = 0) -> pd.DataFrame:
+    """Jensen–Shannon divergence (bits, 0 = same frame mix, 1 = disjoint) between every pair of groups, with a
+    bootstrap interval (articles resampled), ``jsd_null`` (the mean divergence when group labels are permuted: what
+    groups of these sizes show by chance) and its permutation p-value.
+
+    With ``strata``: the mean over strata of the divergence within each stratum (``framing.stratified``).
+    """
+    return divergences_from_counts(article_counts(framed, by, frames=frames, strata=strata), by, frames=frames,
+                                   strata=strata, n_boot=n_boot, n_permutations=n_permutations,
+                                   confidence=confidence, random_state=random_state)
 
 
-def divergences_from_counts(counts: pd.DataFrame, by: str, *, frames=None) -> pd.DataFrame:
+def divergences_from_counts(counts: pd.DataFrame, by: str, *, frames=None, strata: str | None = None,
+                            n_boot: int = 1000, n_permutations: int = 1000, confidence: float = 0.95,
+                            random_state: int = 0) -> pd.DataFrame:
     """``divergences`` from an ``article_counts`` table."""
-    totals = counts.groupby(by)[_count_frames(counts, frames)].sum()
-    distributions = totals.div(totals.sum(axis=1), axis=0)
-    groups = list(distributions.index)
-    return pd.DataFrame([{"group_a": a, "group_b": b,
-                          "jsd": float(jensenshannon(distributions.loc[a], distributions.loc[b], base=2) ** 2)}
-                         for a in groups for b in groups])
+    from .stratified import divergences_with_intervals
+
+    return divergences_with_intervals(counts, by, _count_frames(counts, frames), strata=strata, n_boot=n_boot,
+                                      n_permutations=n_permutations, confidence=confidence,
+                                      random_state=random_state)
+
+
+def stratified_differences(framed: pd.DataFrame, by: str, strata: str | None, *, frames=None, pairs=None,
+                           validation: pd.DataFrame | None = None, body_only: bool = True,
+                           drop_copies: bool = False, n_boot: int = 2000, n_permutations: int = 2000,
+                           confidence: float = 0.95, random_state: int = 0) -> pd.DataFrame:
+    """The pooled, stratum-adjusted difference in each frame's share between two groups (Mantel–Haenszel), with
+    interval, MH odds ratio and within-stratum permutation p-value; one row per pair of groups and frame.
+
+    ``difference`` is group_a's share minus group_b's, compared within strata only (``framing.stratified`` has the
+    method). With ``validation``, ``corrected_difference`` corrects it for the detector's errors.
+
+    >>> stratified_differences(basil, by="outlet", strata="event_id")    # doctest: +SKIP
+    """
+    from .stratified import stratified_differences as from_counts
+
+    counts = article_counts(framed, by, frames=frames, body_only=body_only, drop_copies=drop_copies, strata=strata)
+    return from_counts(counts, by, strata, _count_frames(counts, frames), pairs=pairs, validation=validation, n_boot=n_boot,
+                       n_permutations=n_permutations, confidence=confidence, random_state=random_state)
+
+
 
 
 def _vectors(framed: pd.DataFrame, embeddings: Embeddings | np.ndarray) -> np.ndarray:

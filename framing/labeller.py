@@ -368,7 +368,8 @@ class _LabellerWidget:
             return
         article = labeller.paragraphs[labeller.paragraphs["article_id"] == row["article_id"]]
         title = article[article.get("kind", pd.Series("", index=article.index)) == "title"]["text"]
-        meta = " · ".join(str(row[c]) for c in ("outlet", "outlet_kind", "date") if c in row and pd.notna(row[c]))
+        meta = " · ".join(str(row[c].date()) if isinstance(row[c], pd.Timestamp) else str(row[c])
+                          for c in ("outlet", "outlet_kind", "date") if c in row and pd.notna(row[c]))
         self.header.value = (f"<div style='color:#666'>{html.escape(meta)} · ¶{int(row.get('position', 0))}</div>"
                              f"<b>{html.escape(title.iloc[0] if len(title) else row['article_id'])}</b>")
         position = article.index.get_loc(article.index[article["para_id"] == row["para_id"]][0])

@@ -37,16 +37,25 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
 
 
 def png_bytes(draw: Callable, title: str, style: dict) -> bytes:
-    """Draw (``draw()`` returns an Axes) with ``style`` and without showing anything; the figure is closed after."""
+    """Draw with ``style`` and without showing anything; the figure is closed after. ``draw()`` returns an Axes (the
+    title goes over it) or a Figure of several panels (the title goes over all of them)."""
     import matplotlib
     import matplotlib.pyplot as plt
 
     with matplotlib.rc_context(style), plt.ioff():
-        ax = draw()
-        figure = ax.figure
+        drawn = draw()
+        figure = drawn if isinstance(drawn, matplotlib.figure.Figure) else drawn.figure
         try:
-            ax.set_title(title, loc="left")
-            figure.tight_layout()
+            if drawn is figure:
+                renderer = figure.canvas.get_renderer()
+                top = max([ax.get_position().y1 for ax in figure.axes if ax.get_visible()]
+                          + [t.get_window_extent(renderer).y1 / figure.bbox.height for ax in figure.axes
+                             for t in ax.texts])
+                figure.suptitle(title, x=0.01, y=top + 0.02, ha="left", va="bottom",
+                                fontsize=matplotlib.rcParams["axes.titlesize"])
+            else:
+                drawn.set_title(title, loc="left")
+                figure.tight_layout()
             buffer = io.BytesIO()
             figure.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight")
         finally:
@@ -59,9 +68,11 @@ def digests(files: dict[str, bytes]) -> dict[str, str]:
     return {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
 
 
-def publish(files: dict[str, bytes], out: str | Path) -> None:
+def publish(files: dict[str, bytes], out: str | Path, owned: tuple[str, ...] = OWNED) -> None:
     """Write ``files`` (relative path -> bytes, ``manifest.json`` among them) into a fresh folder beside ``out``, then
-    move them into ``out``: the old manifest goes first, the new one comes last. Other files in ``out`` are kept."""
+    move them into ``out``: the old manifest goes first, the new one comes last. ``owned`` names the files and folders
+    the build writes at the top of ``out``: each is replaced whole (or removed, when this run does not make it); any
+    other file in ``out`` is kept."""
     out = Path(out)
     staging = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:12]}"
     retired = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:12]}"
@@ -73,7 +84,7 @@ def publish(files: dict[str, bytes], out: str | Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "manifest.json").unlink(missing_ok=True)  # from here on, a partial state never looks complete
         retired.mkdir()
-        for name in OWNED[:-1]:
+        for name in [name for name in owned if name != "manifest.json"]:
             if (out / name).exists():
                 os.replace(out / name, retired / name)
             if (staging / name).exists():

@@ -31,7 +31,8 @@ def _detector(name: str):
 
 
 def frame_partition(articles: pd.DataFrame, detector: str = "default") -> pd.DataFrame:
-    """One partition of articles -> its framed paragraphs (the single-machine steps, unchanged)."""
+    """One partition of articles -> its framed paragraphs (the single-machine steps, unchanged). ``detector`` is a
+    shipped name or the path of your detector file (``framing train``); its codebook gives the frames compared."""
     if articles.empty:
         return _empty_framed(articles)
     return _detector(detector).frame_table(segment(articles))

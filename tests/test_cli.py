@@ -102,7 +102,9 @@ def test_frames_prints_the_sputnik_paragraphs_with_frames_and_scores(sputnik_pat
     code, out, _ = run(capsys, "frames", sputnik_path)
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and len(rows) == 12
-    assert set(rows[0]) == {"article_id", "para_id", "text", "frames", "scores"}
+    assert set(rows[0]) == {"article_id", "para_id", "text", "frames", "scores", "outlet", "outlet_kind", "date",
+                            "kind", "position", "provenance"}  # what `framing compare --by/--strata` groups by
+    assert (rows[0]["outlet"], rows[0]["date"]) == ("Sputnik Africa", "2023-09-14")
     assert rows[1]["frames"] == ["factual_report"]  # the neutral lede
     assert "sovereignty" in rows[3]["frames"]        # "The US has no right to teach us how to live. ..."
     assert "denial" in rows[10]["frames"]            # "North Korea has repeatedly denied claims ..."

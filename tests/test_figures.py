@@ -19,7 +19,7 @@ from framing.study.figures import build_figures
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, real_embedder):
     out = tmp_path_factory.mktemp("figures") / "one"
-    return out, build_figures(out, embedder=real_embedder, ruwa=False)
+    return out, build_figures(out, embedder=real_embedder, ruwa=False, basil=False)
 
 
 def used_folder(path):
@@ -33,7 +33,7 @@ def used_folder(path):
 
 def test_two_runs_give_byte_identical_outputs_and_a_complete_manifest(built, tmp_path, real_embedder):
     one, first = built
-    second = build_figures(used_folder(tmp_path / "two"), embedder=real_embedder, ruwa=False)
+    second = build_figures(used_folder(tmp_path / "two"), embedder=real_embedder, ruwa=False, basil=False)
     assert first == second
     for name, digest in first["outputs"].items():
         assert hashlib.sha256((tmp_path / "two" / name).read_bytes()).hexdigest() == digest
@@ -45,13 +45,16 @@ def test_two_runs_give_byte_identical_outputs_and_a_complete_manifest(built, tmp
             "figures/divergence_by_kind.png", "figures/sputnik_alignment.png", "figures/speakers_by_kind.png",
             "figures/frame_map.png", "tables/outlets.csv", "tables/alignment.csv", "findings.txt"} <= set(
         manifest["outputs"])
-    assert manifest["framing"] == framing.__version__ and "ruwa" in manifest["skipped"]
+    assert manifest["framing"] == framing.__version__ and {"ruwa", "basil"} <= set(manifest["skipped"])
+    assert {"figures/frames_by_day.png", "tables/misclassification_rates.csv"} <= set(manifest["outputs"])
+    shares = pd.read_csv(one / "tables" / "shares_by_kind.csv")
+    assert {"share", "corrected_share", "corrected_low", "corrected_high", "correction_note"} <= set(shares.columns)
 
 
 def test_a_run_into_a_used_folder_leaves_no_stale_output(built, tmp_path, real_embedder):
     # A run into a used folder used to leave outputs of the earlier run beside the new ones.
     out = used_folder(tmp_path / "used")
-    manifest = build_figures(out, embedder=real_embedder, ruwa=False)
+    manifest = build_figures(out, embedder=real_embedder, ruwa=False, basil=False)
     on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert on_disk == {*manifest["outputs"], "manifest.json", "notes.txt"}  # the user's own file is kept
     assert (out / "notes.txt").read_text() == "mine"
@@ -67,7 +70,7 @@ def test_an_interrupted_run_leaves_the_earlier_outputs_as_they_were(tmp_path, re
 
     monkeypatch.setattr(plots, "frame_map", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        build_figures(out, embedder=real_embedder, ruwa=False)
+        build_figures(out, embedder=real_embedder, ruwa=False, basil=False)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary folder left beside it
 
@@ -77,7 +80,7 @@ def test_an_output_that_is_a_file_is_refused_before_any_computing(tmp_path, monk
     blocker.write_text("a file")
     monkeypatch.setattr(framing.study.figures, "load_corpus", lambda *a: pytest.fail("computed before checking"))
     with pytest.raises(framing.FramingError, match=r"build: is a file; give a folder to write into"):
-        build_figures(blocker, ruwa=False)
+        build_figures(blocker, ruwa=False, basil=False)
 
 
 def test_outlet_table_counts_the_sputnik_article(built):

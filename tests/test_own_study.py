@@ -1,5 +1,6 @@
 """A researcher's own study end to end, on real articles: BASIL's border-wall coverage with a five-frame codebook and
-partial labels (through the API and through `framing train` -> `framing frames --detector` -> `framing figures`), and
+partial labels (through the API and through `framing train` -> `framing frames --detector` -> `framing compare`, and
+`framing figures`), and
 article-level coding of GVFC through the same commands. Nothing falls back to the default codebook."""
 
 from __future__ import annotations
@@ -81,9 +82,18 @@ def test_the_border_wall_study_runs_through_the_command_line(study, tmp_path, ca
                  "--out", str(detector)]) == 0
     assert "trained a paragraph-level detector for codebook 'border-wall'" in capsys.readouterr().err
     assert main(["frames", str(corpus), "--detector", str(detector)]) == 0
-    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    printed = capsys.readouterr().out
+    rows = [json.loads(line) for line in printed.splitlines()]
     assert set(rows[0]["scores"]) == set(border_wall.codebook().names)
     assert {f for row in rows for f in row["frames"]} <= set(border_wall.codebook().names)
+    (tmp_path / "framed.jsonl").write_text(printed)
+    compared = tmp_path / "compared"
+    assert main(["compare", str(tmp_path / "framed.jsonl"), "--by", "outlet", "--strata", "event", "--labels",
+                 str(tmp_path / "labels.csv"), "--out", str(compared)]) == 0
+    shares = pd.read_csv(compared / "shares.csv")
+    assert set(shares["frame"]) == set(border_wall.codebook().names)  # every frame, none of the default codebook
+    assert set(shares["outlet"]) == {"Fox News", "New York Times", "HuffPost"}
+    assert "corrected_share" in shares.columns  # the partial labels are the validation sample
     out = tmp_path / "figures"
     assert main(["figures", "--corpus", str(corpus), "--codebook", str(codebook), "--detector", str(detector),
                  "--by", "outlet", "--out", str(out)]) == 0
