@@ -203,7 +203,7 @@ def _frame_names(frames, table: pd.DataFrame) -> list[str]:
 def adjust(observed, tpr, fpr):
     """Rogan–Gladen / adjusted classify-and-count: the true share implied by a detected share (arrays broadcast).
 
-    >>> float(adjust(0.30, tpr=0.6, fpr=0.1))
+    >>> round(float(adjust(0.30, tpr=0.6, fpr=0.1)), 6)
     0.4
     """
     observed, tpr, fpr = (np.asarray(v, dtype=float) for v in (observed, tpr, fpr))
