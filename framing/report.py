@@ -61,14 +61,13 @@ def read_framed(path: str | Path) -> pd.DataFrame:
 
 
 def read_labels(path: str | Path) -> pd.DataFrame:
-    """Gold labels from a file: ``para_id`` and ``labels`` (a list, or frame keys joined by ``;``)."""
-    path = Path(path)
-    table = _read(path, "the labels table")
-    missing = [c for c in ("para_id", "labels") if c not in table.columns]
-    if missing:
-        raise FramingError(f"{path}: lacks column(s) {', '.join(missing)}; a labels table has para_id and labels")
-    table["labels"] = _tuples(table["labels"], path, "labels")
-    table["para_id"] = table["para_id"].astype(str)
+    """Gold labels from a file: ``para_id`` and ``labels`` (a list, or frame keys joined by ``;``), read by
+    ``framing.labels.load_labels``, the one reader of labels files."""
+    from .labels import load_labels
+
+    table = load_labels(path)
+    if "para_id" not in table.columns:
+        raise FramingError(f"{path}: lacks column(s) para_id; a labels table has para_id and labels")
     return table[["para_id", "labels"]]
 
 
