@@ -30,6 +30,7 @@ from framing.paths import PROJECT_DIR
 CHROMIUM = Path("/usr/bin/chromium")
 NOTEBOOKS = sorted((PROJECT_DIR / "notebooks").glob("*.ipynb"))
 PLOTS = re.compile(r"\bplots\.\w+\(")  # a cell that draws with framing.plots
+LABELLER = re.compile(r"\blabeller\.widget\(\)")  # a cell that shows the labeller widget (framing.labeller)
 NOTEBOOK_TIMEOUT_S = 900
 
 pytestmark = [
@@ -121,9 +122,9 @@ CELLS_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].map(
 }))"""
 
 
-def run_all_cells(page, url: str, name: str) -> list[dict]:
-    """Open a notebook, restart its kernel and run all cells from the menus; return the cells once all have run or
-    one has failed."""
+def run_all_cells(page, url: str, name: str) -> None:
+    """Open a notebook, restart its kernel and run all cells from the menus; return once all have run or one has
+    failed (a time-out raises playwright's TimeoutError)."""
     # ?reset: JupyterLab otherwise reopens the notebooks of earlier tests from its saved workspace beside this one,
     # and the Kernel menu acts on whichever of them has focus (it restarted notebook 01's kernel while 02 never ran).
     page.goto(f"{url}/lab/tree/{name}?reset")
@@ -141,6 +142,10 @@ def run_all_cells(page, url: str, name: str) -> list[dict]:
             const idle = document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']") !== null;
             return failed || (idle && prompts.every(p => /\\[\\d+\\]/.test(p)));
         }""", timeout=NOTEBOOK_TIMEOUT_S * 1000, polling=1000)
+
+
+def cells_shown(page) -> list[dict]:
+    """The cells as the page shows them (see CELLS_JS)."""
     page.wait_for_timeout(1000)  # let the last images decode
     return page.evaluate(CELLS_JS)
 
@@ -151,17 +156,64 @@ def test_notebook_runs_in_jupyterlab_and_shows_its_figures(lab, browser, noteboo
     sources = ["".join(cell["source"]) for cell in json.loads(notebook.read_text())["cells"]]
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        cells = run_all_cells(page, url, notebook.name)
+        try:
+            run_all_cells(page, url, notebook.name)
+        except Exception as error:  # a time-out: say where the notebook stood, and keep a screenshot
+            _fail_with_screenshot(page, folder, notebook, "did not finish", error)
+        cells = cells_shown(page)
+        assert len(cells) == len(sources), "the page shows a different number of cells than the notebook holds"
+        for number, (cell, source) in enumerate(zip(cells, sources)):
+            if not cell["code"]:
+                continue
+            assert not cell["errors"], f"cell {number} shows an error:\n{cell['errors'][0][-1500:]}"
+            assert re.fullmatch(r"\[\d+\]:", cell["prompt"]), f"cell {number} did not run (prompt {cell['prompt']!r})"
+            if PLOTS.search(source) and not _skipped_for_missing_data(notebook, source):
+                assert cell["images"] >= 1, f"cell {number} draws with framing.plots but shows no figure:\n{source}"
+        if any(LABELLER.search(source) for source in sources):
+            try:
+                click_through_labels(page)
+            except Exception as error:
+                _fail_with_screenshot(page, folder, notebook, "labeller did not record the clicked labels", error)
     finally:
         page.close()
-    assert len(cells) == len(sources), "the page shows a different number of cells than the notebook holds"
-    for number, (cell, source) in enumerate(zip(cells, sources)):
-        if not cell["code"]:
-            continue
-        assert not cell["errors"], f"cell {number} shows an error:\n{cell['errors'][0][-1500:]}"
-        assert re.fullmatch(r"\[\d+\]:", cell["prompt"]), f"cell {number} did not run (prompt {cell['prompt']!r})"
-        if PLOTS.search(source) and not _skipped_for_missing_data(notebook, source):
-            assert cell["images"] >= 1, f"cell {number} draws with framing.plots but shows no figure:\n{source}"
+
+
+def _fail_with_screenshot(page, folder: Path, notebook: Path, what: str, error: Exception) -> None:
+    """Fail saying where the notebook stood (the prompts), with a full-page screenshot and the server log's tail."""
+    shot = folder.parent / f"{notebook.stem}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    prompts = [cell["prompt"] for cell in page.evaluate(CELLS_JS) if cell["code"]]
+    log = (folder.parent / "server.log").read_text()[-1500:]
+    pytest.fail(f"{notebook.name}: {what} ({type(error).__name__}: {str(error)[:300]}); prompts {prompts}; "
+                f"screenshot {shot}; server log:\n{log}")
+
+
+def click_through_labels(page, clicks: int = 3) -> None:
+    """In the labeller widget (framing.labeller) of notebook 06, label the next ``clicks`` paragraphs with frame 1, 2,
+    3 … by clicking its toggle and Save; assert that the widget counts each and that the labels file holds them."""
+    from playwright.sync_api import expect
+
+    from framing.labels import load_labels
+    from framing.study.border_wall import codebook
+
+    widget = page.locator(".jp-OutputArea-output").filter(has=page.locator("button", has_text="Save (Enter)"))
+    if widget.count() == 0 and page.get_by_text("skips its steps").count():
+        return  # the notebook's data set is absent: it says so and shows no labeller
+    status = widget.locator(".widget-html-content", has_text="labelled by")
+    shown = re.match(r"(\d+) labelled by .+? · \d+ left · saved to (.+)$", status.inner_text().strip())
+    assert shown, f"the labeller's status line reads {status.inner_text()!r}"
+    before, path = int(shown.group(1)), Path(shown.group(2))
+    earlier = set(load_labels(path)["para_id"]) if path.exists() else set()
+    assert len(earlier) == before, f"{path} holds {len(earlier)} labels, the widget shows {before}"
+    book = codebook()
+    for k in range(clicks):
+        widget.locator(".widget-toggle-button").nth(k).click()
+        widget.locator("button", has_text="Save (Enter)").click()
+        expect(status).to_contain_text(f"{before + k + 1} labelled by", timeout=60_000)
+    labels = load_labels(path, book)
+    new = labels[~labels["para_id"].isin(earlier)]
+    assert sorted(new["labels"]) == sorted((key,) for key in book.names[:clicks]), (
+        f"clicked frames {book.names[:clicks]}, {path} holds {list(new['labels'])} for the new rows")
 
 
 def _skipped_for_missing_data(notebook: Path, source: str) -> bool:
