@@ -122,6 +122,17 @@ CELLS_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].map(
 }))"""
 
 
+# The notebook scrolls inside the page: bring the first cell that failed, runs or waits to run, else the labeller,
+# into view for the screenshot.
+SHOW_TROUBLE_JS = """() => {
+    const cells = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')];
+    const trouble = cells.find(c => /Traceback/.test(c.innerText) || /\\[\\*\\]|^\\[ \\]/.test(
+        (c.querySelector('.jp-InputPrompt') || {innerText: ''}).innerText.trim()))
+        || cells.find(c => c.querySelector('.widget-toggle-button'));
+    if (trouble) trouble.scrollIntoView();
+}"""
+
+
 def run_all_cells(page, url: str, name: str) -> None:
     """Open a notebook, restart its kernel and run all cells from the menus; return once all have run or one has
     failed (a time-out raises playwright's TimeoutError)."""
@@ -181,6 +192,7 @@ def test_notebook_runs_in_jupyterlab_and_shows_its_figures(lab, browser, noteboo
 def _fail_with_screenshot(page, folder: Path, notebook: Path, what: str, error: Exception) -> None:
     """Fail saying where the notebook stood (the prompts), with a full-page screenshot and the server log's tail."""
     shot = folder.parent / f"{notebook.stem}.png"
+    page.evaluate(SHOW_TROUBLE_JS)
     page.screenshot(path=str(shot), full_page=True)
     prompts = [cell["prompt"] for cell in page.evaluate(CELLS_JS) if cell["code"]]
     log = (folder.parent / "server.log").read_text()[-1500:]
@@ -200,12 +212,12 @@ def click_through_labels(page, clicks: int = 3) -> None:
     if widget.count() == 0 and page.get_by_text("skips its steps").count():
         return  # the notebook's data set is absent: it says so and shows no labeller
     status = widget.locator(".widget-html-content", has_text="labelled by")
-    shown = re.match(r"(\d+) labelled by .+? · \d+ left · saved to (.+)$", status.inner_text().strip())
+    shown = re.match(r"\d+ labelled by .+? · \d+ left · saved to (.+)$", status.inner_text().strip())
     assert shown, f"the labeller's status line reads {status.inner_text()!r}"
-    before, path = int(shown.group(1)), Path(shown.group(2))
+    path = Path(shown.group(1))
+    # the notebook labels by code after showing the widget, which redraws only when used: count from the file
     earlier = set(load_labels(path)["para_id"]) if path.exists() else set()
-    assert len(earlier) == before, f"{path} holds {len(earlier)} labels, the widget shows {before}"
-    book = codebook()
+    before, book = len(earlier), codebook()
     for k in range(clicks):
         widget.locator(".widget-toggle-button").nth(k).click()
         widget.locator("button", has_text="Save (Enter)").click()
