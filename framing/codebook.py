@@ -12,13 +12,12 @@ from typing import Iterable, Iterator
 import pandas as pd
 import yaml
 
+from .errors import CodebookError
+from .yaml_files import load_yaml
+
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 _TOP_KEYS = {"name", "version", "description", "multi_label", "fallback", "frames"}
 _FRAME_TEXT = ("label", "definition", "apply_when", "not_when")  # label defaults to the key; the rules to ""
-
-
-class CodebookError(ValueError):
-    """Invalid codebook or label; the message names file and entry: ``my.yaml: frame 'x': missing 'definition'``."""
 
 
 @dataclass(frozen=True)
@@ -113,22 +112,9 @@ def _flatten(labels) -> Iterator[str]:
         yield str(labels)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses duplicate keys in a mapping (plain SafeLoader silently keeps the last one)."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def _parse(text: str, where: str, suffix: str) -> object:
     try:
-        return tomllib.loads(text) if suffix == ".toml" else yaml.load(text, Loader=_UniqueKeyLoader)
+        return tomllib.loads(text) if suffix == ".toml" else load_yaml(text)
     except tomllib.TOMLDecodeError as e:
         raise CodebookError(f"{where}: not valid TOML: {e}") from None
     except yaml.YAMLError as e:
@@ -175,7 +161,12 @@ def load_codebook(path: str | os.PathLike | None = None) -> Codebook:
         where, suffix = str(p), p.suffix.lower()
         if suffix not in (".yaml", ".yml", ".toml"):
             raise CodebookError(f"{where}: unknown codebook file extension {p.suffix!r} (use .yaml, .yml or .toml)")
-        text = p.read_text(encoding="utf-8")
+        try:
+            text = p.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise CodebookError(f"{where}: not UTF-8 text (byte at offset {e.start})") from None
+        except OSError as e:
+            raise CodebookError(f"{where}: cannot be read ({e.strerror or e})") from None
     data = _parse(text, where, suffix)
     if not isinstance(data, dict):
         raise CodebookError(f"{where}: expected a mapping with a 'frames' entry at the top level")

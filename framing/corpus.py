@@ -1,13 +1,15 @@
 """Read a corpus of articles (files or tables) into one validated DataFrame.
 
-Articles table: one row per article, columns ``ARTICLE_COLUMNS`` (+ any extra metadata fields), where ``text`` is the
-body (for ``.txt`` files: everything after the title line) with ``\\n`` line endings, and ``source`` names the file
-(and row, for tables) it came from. The format is documented in ``corpus/README.md``.
+Articles table (``framing.schemas.ARTICLES``): one row per article, columns ``ARTICLE_COLUMNS`` (+ any extra
+metadata fields), where ``text`` is the body (for ``.txt`` files: everything after the title line) with ``\\n`` line
+endings, and ``source`` names the file (and row, for tables) it came from. The format is documented in
+``corpus/README.md``. Files a folder holds that are documentation or hidden are skipped and listed in
+``articles.attrs["skipped"]``; any other file is read, or refused with an error naming it.
 """
 
 from __future__ import annotations
 
-import json
+import os
 import re
 import warnings
 from collections.abc import Iterable
@@ -17,8 +19,10 @@ import pandas as pd
 import yaml
 
 from .errors import CorpusError, FramingWarning
+from .schemas import ARTICLE_ID_PATTERN, ARTICLES, LANGUAGE_PATTERN, REQUIRED_FIELDS, is_blank, validate
+from .table_files import TABLE_SUFFIXES, read_table, read_utf8
+from .yaml_files import load_yaml
 
-REQUIRED_FIELDS = ("article_id", "outlet", "outlet_kind", "date", "title", "url", "language", "licence", "provenance")
 COMPOSED_FIELDS = ("modelled_on", "rests_on")
 ARTICLE_COLUMNS = (*REQUIRED_FIELDS, *COMPOSED_FIELDS, "language_source", "text", "source")
 OUTLET_KINDS = (
@@ -27,12 +31,13 @@ OUTLET_KINDS = (
 )
 PROVENANCES = ("collected", "composed")
 ARTICLE_SUFFIXES = (".md", ".txt")
-TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet")
 SIDECAR_SUFFIX = ".meta.yaml"
-# Files in a corpus folder that document it rather than hold articles.
-DOC_FILE = re.compile(r"^(README|DATACARD|LICEN[CS]E|CHANGELOG|ANNOTATION_GUIDE)([._-].*)?$", re.IGNORECASE)
-ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+# Files in a corpus folder that document it rather than hold articles: these names exactly, with at most an extension
+# (README.md, LICENSE, DATACARD.txt). Anything else is read (`readme_first.txt` is an article, as is
+# `License-plate-fraud-2023.txt`), and so are names starting with '_'. Hidden names (starting with '.') are skipped.
+DOC_FILE = re.compile(r"(README|DATACARD|LICEN[CS]E|COPYING|CHANGELOG|ANNOTATION_GUIDE)(\.[A-Za-z]{1,8})?", re.IGNORECASE)
+ARTICLE_ID = re.compile(ARTICLE_ID_PATTERN)
+LANGUAGE_CODE = re.compile(LANGUAGE_PATTERN)
 
 
 def load_corpus(path: str | Path | Iterable[str | Path], *, require_metadata: bool = True) -> pd.DataFrame:
@@ -48,29 +53,74 @@ def load_corpus(path: str | Path | Iterable[str | Path], *, require_metadata: bo
     if not paths:
         raise CorpusError("load_corpus", "no path given")
     records: list[dict] = []
+    skipped: list[str] = []
     for p in paths:
-        for file in _article_files(p):
+        files, passed_over = _article_files(p)
+        skipped.extend(map(str, passed_over))
+        for file in files:
             records.extend(_read_file(file, require_metadata))
-    return _validate(records, require_metadata)
+    articles = _validate(records, require_metadata)
+    if skipped:
+        shown = ", ".join(Path(s).name for s in skipped[:5]) + (", …" if len(skipped) > 5 else "")
+        warnings.warn(f"skipped {len(skipped)} documentation or hidden file(s) in the corpus folder: {shown} "
+                      f"(all of them: articles.attrs['skipped'])", FramingWarning, stacklevel=2)
+    articles.attrs["skipped"] = skipped
+    return articles
 
 
-def _article_files(path: Path) -> list[Path]:
+def _article_files(path: Path) -> tuple[list[Path], list[Path]]:
+    """The article files under ``path`` (a file or a folder, read recursively) and the paths passed over."""
     if not path.exists():
-        raise CorpusError(path, "no such file or folder")
+        problem = "a broken or looping symbolic link" if os.path.lexists(path) else "no such file or folder"
+        raise CorpusError(path, problem)
     if path.is_file():
-        return [path]
+        return [path], []
+    if not path.is_dir():
+        raise CorpusError(path, "is neither a file nor a folder")
     root = path / "articles" if (path / "articles").is_dir() else path
-    files = []
-    for file in sorted(root.rglob("*")):
-        relative = file.relative_to(root)
-        if file.is_dir() or any(part.startswith((".", "_")) for part in relative.parts):
-            continue
-        if DOC_FILE.match(file.name) or file.name.endswith(SIDECAR_SUFFIX):
-            continue  # sidecars are read with their .txt file
-        files.append(file)
+    files: list[Path] = []
+    skipped: list[Path] = []
+    _walk(root, files, skipped, visited=set())
+    texts = {file for file in files if not file.name.endswith(SIDECAR_SUFFIX)}
+    for file in files:
+        if file.name.endswith(SIDECAR_SUFFIX):
+            partner = file.with_name(file.name[: -len(SIDECAR_SUFFIX)] + ".txt")
+            if partner not in texts:
+                raise CorpusError(file, f"metadata sidecar without its text file {partner.name}: rename or remove it")
+    files = sorted(texts)
     if not files:
         raise CorpusError(root, "folder holds no article files")
-    return files
+    return files, skipped
+
+
+def _walk(folder: Path, files: list[Path], skipped: list[Path], visited: set) -> None:
+    """Every file under ``folder``, following symbolic links; an unreadable folder or a link loop is an error."""
+    try:
+        identity = (folder.stat().st_dev, folder.stat().st_ino)
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as error:
+        raise CorpusError(folder, f"cannot read this folder ({error.strerror or error})") from None
+    if identity in visited:
+        raise CorpusError(folder, "symbolic link loop: this folder is already read through another path")
+    visited.add(identity)
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.name.startswith("."):
+            skipped.append(path)  # hidden files and folders (.git, .DS_Store, .ipynb_checkpoints)
+            continue
+        try:
+            is_dir, is_file = entry.is_dir(), entry.is_file()
+        except OSError as error:
+            raise CorpusError(path, f"cannot be read ({error.strerror or error})") from None
+        if is_dir:
+            _walk(path, files, skipped, visited)
+        elif not is_file:
+            raise CorpusError(path, "is neither a file nor a folder (a broken or looping symbolic link?)")
+        elif DOC_FILE.fullmatch(entry.name):
+            skipped.append(path)
+        else:
+            files.append(path)
+    visited.discard(identity)
 
 
 def _read_file(path: Path, require_metadata: bool) -> list[dict]:
@@ -87,23 +137,12 @@ def _read_file(path: Path, require_metadata: bool) -> list[dict]:
     raise CorpusError(path, f"unknown file type '{suffix or path.name}' (expected one of {expected})")
 
 
-def _read_utf8(path: Path) -> str:
-    data = path.read_bytes()
+def _parse_yaml(source: Path, text: str, what: str, first_line: int = 1) -> dict:
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise CorpusError(
-            path, f"file is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})"
-        ) from None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _parse_yaml(source: Path, text: str, what: str) -> dict:
-    try:
-        meta = yaml.safe_load(text)
+        meta = load_yaml(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
+        where = f" at line {mark.line + first_line}" if mark is not None else ""
         raise CorpusError(source, f"{what} is not valid YAML{where}: {getattr(error, 'problem', error)}") from None
     if meta is None:
         return {}
@@ -113,14 +152,14 @@ def _parse_yaml(source: Path, text: str, what: str) -> dict:
 
 
 def _read_markdown(path: Path, require_metadata: bool) -> dict:
-    text = _read_utf8(path)
+    text = read_utf8(path)
     meta: dict = {}
     lines = text.split("\n")
     if lines and lines[0].strip() == "---":
         end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
         if end is None:
             raise CorpusError(path, "metadata header opened with '---' is never closed")
-        meta = _parse_yaml(path, "\n".join(lines[1:end]), "metadata header")
+        meta = _parse_yaml(path, "\n".join(lines[1:end]), "metadata header", first_line=2)
         lines = lines[end + 1:]
     elif require_metadata:
         raise CorpusError(path, "no metadata header (a YAML block between '---' lines at the top)")
@@ -135,7 +174,7 @@ def _read_markdown(path: Path, require_metadata: bool) -> dict:
 
 
 def _read_text(path: Path, require_metadata: bool) -> dict:
-    lines = _read_utf8(path).split("\n")
+    lines = read_utf8(path).split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
         raise CorpusError(path, "empty file")
@@ -143,7 +182,7 @@ def _read_text(path: Path, require_metadata: bool) -> dict:
     sidecar = path.with_name(path.name[: -len(path.suffix)] + SIDECAR_SUFFIX)
     meta: dict = {}
     if sidecar.exists():
-        meta = _parse_yaml(sidecar, _read_utf8(sidecar), "metadata sidecar")
+        meta = _parse_yaml(sidecar, read_utf8(sidecar), "metadata sidecar")
         if meta.get("title") not in (None, "") and str(meta["title"]).strip() != title:
             raise CorpusError(sidecar, f"field 'title' differs from the first line of {path.name}: {title!r}")
     elif require_metadata:
@@ -154,17 +193,7 @@ def _read_text(path: Path, require_metadata: bool) -> dict:
 
 
 def _read_table(path: Path, require_metadata: bool) -> list[dict]:
-    suffix = path.suffix.lower()
-    _read_utf8(path) if suffix != ".parquet" else None  # a clear error for non-UTF-8 tables
-    try:
-        if suffix == ".csv":
-            table = pd.read_csv(path, dtype=str, keep_default_na=False)
-        elif suffix == ".jsonl":
-            table = pd.read_json(path, lines=True, dtype=False)
-        else:
-            table = pd.read_parquet(path)
-    except (ValueError, OSError, json.JSONDecodeError) as error:
-        raise CorpusError(path, f"cannot be read as {suffix[1:]}: {str(error).splitlines()[0]}") from None
+    table = read_table(path)
     if "text" not in table.columns:
         raise CorpusError(path, f"table has no 'text' column (columns: {', '.join(map(str, table.columns))})")
     if require_metadata:
@@ -200,14 +229,16 @@ def _validate(records: list[dict], require_metadata: bool) -> pd.DataFrame:
                 raise CorpusError(source, "empty body" if field == "text" else f"missing required field '{field}'")
         if not isinstance(row["text"], str):
             raise CorpusError(source, f"field 'text' must be text, not {type(row['text']).__name__}")
-        if not row["text"].strip():
-            raise CorpusError(source, "empty body")
+        if is_blank(row["text"]):
+            raise CorpusError(source, "empty body" + ("" if not row["text"].strip() else
+                                                      " (only invisible characters such as zero-width spaces)"))
         for field, value in list(row.items()):
             if field not in ("text", "modelled_on", "date") and not isinstance(value, str):
                 row[field] = str(value)
         article_id = row["article_id"]
-        if not ARTICLE_ID.match(article_id):
-            raise CorpusError(source, f"field 'article_id': {article_id!r} may hold only letters, digits, '.', '_', '-'")
+        if not ARTICLE_ID.fullmatch(article_id):
+            raise CorpusError(source, f"field 'article_id': {article_id!r} may hold only letters, digits, '.', '_', '-' "
+                                      f"and must start with a letter or digit")
         if article_id in seen:
             raise CorpusError(source, f"duplicate article_id {article_id!r} (also in {seen[article_id]})")
         seen[article_id] = source
@@ -221,7 +252,7 @@ def _validate(records: list[dict], require_metadata: bool) -> pd.DataFrame:
     extra = [column for column in articles.columns if column not in ARTICLE_COLUMNS]
     articles = articles[[*ARTICLE_COLUMNS, *extra]]
     articles["date"] = pd.to_datetime(articles["date"])
-    return articles.reset_index(drop=True)
+    return validate(ARTICLES, articles.reset_index(drop=True), "articles")
 
 
 def _check_fields(row: dict, source: str) -> None:
@@ -237,7 +268,7 @@ def _check_fields(row: dict, source: str) -> None:
         value = row["modelled_on"]
         row["modelled_on"] = tuple(value.split()) if isinstance(value, str) else tuple(str(v) for v in value)
     if "language" in row:
-        if not LANGUAGE_CODE.match(row["language"]):
+        if not LANGUAGE_CODE.fullmatch(row["language"]):
             raise CorpusError(source, f"field 'language': {row['language']!r} is not a language code such as 'en'")
         row["language_source"] = "metadata"
     if "outlet_kind" in row and row["outlet_kind"] not in OUTLET_KINDS:

@@ -1,8 +1,9 @@
 """Loaders for public benchmark data sets (GVFC, BASIL, FNC-1, RUWA, MFC codes).
 
 Each loader takes the path of the user's own downloaded copy, either its folder or the file itself;
-no data is bundled. A missing file raises ``FileNotFoundError`` naming the file and its download source;
-a file lacking an expected column raises ``ValueError`` naming the file and the column.
+no data is bundled. A missing file raises ``DatasetNotFoundError`` (a ``FramingError`` and a ``FileNotFoundError``)
+naming the file and its download source; a file lacking an expected column raises ``DatasetError`` naming the file and
+the column.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import DatasetError, DatasetNotFoundError
 from .paths import shared_dir
 
 GVFC_URL = "https://github.com/arajshah/NLP_headline_body_sentiment (data/)"
@@ -62,13 +64,13 @@ def _resolve(path, names: list[str], url: str) -> Path:
     hits = [hit for name in names for hit in sorted(path.glob(name))] if path.is_dir() else []
     if hits:
         return hits[0]
-    raise FileNotFoundError(f"{names[0]} not found at {path}; download it from {url}")
+    raise DatasetNotFoundError(f"{names[0]} not found at {path}; download it from {url}")
 
 
 def _require(df: pd.DataFrame, columns, file: Path) -> pd.DataFrame:
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise ValueError(f"{file}: expected column {missing[0]!r} is missing (columns: {list(df.columns)})")
+        raise DatasetError(f"{file}: expected column {missing[0]!r} is missing (columns: {list(df.columns)})")
     return df
 
 
@@ -133,7 +135,7 @@ def load_basil(path, *, level: str = "sentence") -> pd.DataFrame:
     >>> art.pivot(index="event_id", columns="outlet", values="relative_stance").head()
     """
     if level not in ("sentence", "article"):
-        raise ValueError(f"level must be 'sentence' or 'article', not {level!r}")
+        raise DatasetError(f"level must be 'sentence' or 'article', not {level!r}")
     if level == "sentence":
         file = _resolve(path, ["basil_sentences.csv"], BASIL_URL)
         ints = {c: "Int64" for c in ("para_idx", "sent_idx_in_para", "sent_idx")}
@@ -167,7 +169,7 @@ def load_fnc1(path) -> pd.DataFrame:
     ``path`` is the folder (``competition_test_stances.csv`` + ``competition_test_bodies.csv``) or a
     ``*stances*.csv`` file, whose bodies are read from the ``*bodies*.csv`` next to it (so ``train_stances.csv``
     works too). ``stance`` is categorical (unrelated, discuss, agree, disagree). Rows keep the source order;
-    the 242 exact duplicate rows of the test set are kept. A body id without a body raises ``ValueError``.
+    the 242 exact duplicate rows of the test set are kept. A body id without a body raises ``DatasetError``.
 
     >>> df = load_fnc1("shared/datasets/fnc1")
     >>> (df["stance"] == "disagree").mean()   # 0.027 on the competition test set
@@ -175,7 +177,7 @@ def load_fnc1(path) -> pd.DataFrame:
     stances_file = _resolve(path, ["competition_test_stances.csv"], FNC1_URL)
     bodies_file = stances_file.with_name(stances_file.name.replace("stances", "bodies"))
     if not bodies_file.is_file():
-        raise FileNotFoundError(f"{bodies_file.name} not found next to {stances_file}; download it from {FNC1_URL}")
+        raise DatasetNotFoundError(f"{bodies_file.name} not found next to {stances_file}; download it from {FNC1_URL}")
     stances = _require(pd.read_csv(stances_file, dtype={"Headline": str, "Body ID": "int64", "Stance": str}),
                        ["Headline", "Body ID", "Stance"], stances_file)
     bodies = _require(pd.read_csv(bodies_file, dtype={"Body ID": "int64", "articleBody": str}),
@@ -183,7 +185,7 @@ def load_fnc1(path) -> pd.DataFrame:
     for name, bad in [("body ids without a body", set(stances["Body ID"]) - set(bodies["Body ID"])),
                       ("unknown stance labels", set(stances["Stance"]) - set(FNC1_STANCES))]:
         if bad:
-            raise ValueError(f"{stances_file}: {name}: {sorted(bad)[:10]}")
+            raise DatasetError(f"{stances_file}: {name}: {sorted(bad)[:10]}")
     df = stances.merge(bodies, on="Body ID", how="left", validate="many_to_one")
     df = df.rename(columns={"Headline": "headline", "Body ID": "body_id", "articleBody": "body",
                             "Stance": "stance"})[["headline", "body_id", "body", "stance"]]

@@ -1,8 +1,10 @@
 """Cut articles into clean paragraphs, dropping web boilerplate by general, configurable rules.
 
-Articles table (``framing.corpus``) -> Paragraphs table: one row per paragraph, columns ``PARAGRAPH_COLUMNS`` followed
-by the article's metadata. Row 0 of each article (``kind == "title"``) is its title; body rows follow in order.
-Dropped lines are never lost: ``dropped_lines(articles)`` lists each with the rule that dropped it.
+Articles table (``framing.schemas.ARTICLES``, from ``framing.corpus``) -> Paragraphs table
+(``framing.schemas.PARAGRAPHS``): one row per paragraph, columns ``PARAGRAPH_COLUMNS`` followed by the article's
+metadata. Row 0 of each article (``kind == "title"``) is its title; body rows follow in order. Lines that show nothing
+(only spaces, zero-width or bidirectional marks) are blank. Dropped lines are never lost: ``dropped_lines(articles)``
+lists each with the rule that dropped it, including a first body line that repeats the title (``repeated_title``).
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .errors import FramingError, FramingWarning
+from .schemas import ARTICLES, PARAGRAPHS, is_blank, validate
 
 PARAGRAPH_COLUMNS = ("article_id", "para_id", "position", "kind", "text", "n_words", "piece", "pieces", "language")
 DROPPED_COLUMNS = ("article_id", "line", "rule", "text")
 DEFAULT_MAX_WORDS = 180  # all-MiniLM-L6-v2 reads 256 word pieces; about 180 English words fit
+REPEATED_TITLE = "repeated_title"  # the rule name under which a first body line equal to the title is dropped
 
 
 @dataclass(frozen=True)
@@ -108,21 +112,23 @@ def segment(articles: pd.DataFrame, *, rules: Sequence[BoilerplateRule] = DEFAUL
             max_words: int = DEFAULT_MAX_WORDS) -> pd.DataFrame:
     """Split every article into paragraphs: its title first, then clean body paragraphs.
 
-    Paragraphs longer than ``max_words`` are cut at sentence ends into ``pieces`` rows. An article whose body is
-    only boilerplate keeps its title row and triggers a ``FramingWarning``.
+    Paragraphs longer than ``max_words`` are cut at sentence ends into ``pieces`` rows. A first body line that repeats
+    the title (ignoring case, spaces and punctuation, as scraped and pasted text often has it) is dropped. An article
+    whose body is only boilerplate keeps its title row and triggers a ``FramingWarning``.
 
     >>> paragraphs = segment(load_corpus("corpus"))          # doctest: +SKIP
     >>> paragraphs.loc[paragraphs.kind == "body", "text"].iloc[0][:40]  # doctest: +SKIP
     'WASHINGTON (Sputnik) - Kim Jong Un arrive'
     """
-    _check_articles(articles)
-    if max_words < 10:
-        raise FramingError(f"max_words must be at least 10, not {max_words}")
+    articles = validate(ARTICLES, articles, "articles table")
+    if isinstance(max_words, bool) or not isinstance(max_words, int) or max_words < 10:
+        raise FramingError(f"max_words must be a whole number of at least 10, not {max_words!r}")
     rows = []
     metadata = [c for c in articles.columns if c not in ("text", "language")]
     for article in articles.to_dict("records"):
-        paragraphs, _ = _split_article(article["text"], rules)
-        units = [("title", _clean(article["title"]), 1, 1)] if _has_title(article) else []
+        title = _clean(article["title"]) if _has_title(article) else None
+        paragraphs, _ = _split_article(article["text"], rules, title)
+        units = [("title", title, 1, 1)] if title else []
         for text in paragraphs:
             pieces = _pieces(text, max_words)
             units.extend(("body", piece, number, len(pieces)) for number, piece in enumerate(pieces, start=1))
@@ -137,15 +143,21 @@ def segment(articles: pd.DataFrame, *, rules: Sequence[BoilerplateRule] = DEFAUL
                 **{c: article[c] for c in metadata if c != "article_id"},
             })
     columns = [*PARAGRAPH_COLUMNS, *(c for c in metadata if c != "article_id")]
-    return pd.DataFrame(rows, columns=columns)
+    paragraphs = pd.DataFrame(rows, columns=columns)
+    paragraphs = paragraphs.astype({c: "int64" for c in ("position", "n_words", "piece", "pieces")})
+    if "date" in paragraphs.columns:
+        paragraphs["date"] = pd.to_datetime(paragraphs["date"])
+    return validate(PARAGRAPHS, paragraphs, "paragraphs")
 
 
 def dropped_lines(articles: pd.DataFrame, *, rules: Sequence[BoilerplateRule] = DEFAULT_RULES) -> pd.DataFrame:
-    """List every body line that ``segment`` drops, with the rule that dropped it (columns ``DROPPED_COLUMNS``)."""
-    _check_articles(articles)
+    """List every body line that ``segment`` drops, with the rule that dropped it (columns ``DROPPED_COLUMNS``);
+    a first body line that repeats the title is listed under ``repeated_title``."""
+    articles = validate(ARTICLES, articles, "articles table")
     rows = []
     for article in articles.to_dict("records"):
-        _, dropped = _split_article(article["text"], rules)
+        title = _clean(article["title"]) if _has_title(article) else None
+        _, dropped = _split_article(article["text"], rules, title)
         rows.extend({"article_id": article["article_id"], "line": n, "rule": r, "text": t} for n, r, t in dropped)
     return pd.DataFrame(rows, columns=DROPPED_COLUMNS)
 
@@ -155,35 +167,41 @@ def split_paragraphs(text: str) -> list[str]:
     return _split_article(text, rules=())[0]
 
 
-def _check_articles(articles: pd.DataFrame) -> None:
-    missing = [c for c in ("article_id", "title", "text", "language") if c not in articles.columns]
-    if missing:
-        raise FramingError(f"articles table lacks column(s) {', '.join(missing)}; load it with framing.load_corpus")
-
-
 def _has_title(article: dict) -> bool:
     title = article.get("title")
-    return isinstance(title, str) and bool(title.strip())
+    return isinstance(title, str) and not is_blank(title)
 
 
 def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()  # also folds no-break and thin spaces
 
 
-def _split_article(text: str, rules: Sequence[BoilerplateRule]) -> tuple[list[str], list[tuple[int, str, str]]]:
+def _comparable(text: str) -> str:
+    """Case, spaces and punctuation folded away, so that 'KIM IN RUSSIA:' equals 'Kim in Russia'."""
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+
+
+def _split_article(text: str, rules: Sequence[BoilerplateRule],
+                   title: str | None = None) -> tuple[list[str], list[tuple[int, str, str]]]:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     kept: list[list[tuple[int, str]]] = [[]]  # blocks of (line number, text), split at blank lines
     dropped = []
+    title_key = _comparable(title) if title else None
+    content_started = False  # a repeated title is dropped only before the first kept line
     for number, raw in enumerate(lines, start=1):
-        line = _clean(raw)
-        if not line:
+        if is_blank(raw):
             kept.append([])
+            continue
+        line = _clean(raw)
+        if not content_started and title_key and _comparable(line) == title_key:
+            dropped.append((number, REPEATED_TITLE, line))
             continue
         rule = next((r.name for r in rules if r(line)), None)
         if rule:
             dropped.append((number, rule, line))
         else:
             kept[-1].append((number, line))
+            content_started = True
     paragraphs = []
     for block in kept:
         paragraphs.extend(_paragraphs_of_block([line for _, line in block]))

@@ -84,7 +84,8 @@ def test_folder_reads_articles_subfolder_and_skips_documentation(tmp_path):
     write_md(tmp_path / "articles", "two.md", "two")
     (tmp_path / "README.md").write_text("# not an article")
     (tmp_path / "articles" / "README.md").write_text("# not an article either")
-    assert load_corpus(tmp_path)["article_id"].tolist() == ["one", "two"]
+    with pytest.warns(FramingWarning, match=r"skipped 1 documentation or hidden file\(s\).*: README\.md"):
+        assert load_corpus(tmp_path)["article_id"].tolist() == ["one", "two"]
 
 
 def test_windows_line_endings_are_normalised(tmp_path):
@@ -196,4 +197,107 @@ def test_invalid_yaml_header_names_the_line(tmp_path):
     path = tmp_path / "y.md"
     path.write_text("---\narticle_id: y\noutlet: [unclosed\n---\nBody.")
     with pytest.raises(CorpusError, match=r"y\.md: metadata header is not valid YAML at line \d"):
+        load_corpus(path)
+
+
+# --- faults found by probing (issue 12): each was a crash or a silent wrong result -----------------------------
+
+def test_a_csv_row_with_more_fields_than_the_header_is_refused_naming_the_line(tmp_path):
+    path = tmp_path / "ragged.csv"  # used to shift the columns silently: article_id became 'T1'
+    path.write_text("article_id,title,text\na1,T1,b1,The ambassador spoke.\n")
+    with pytest.raises(CorpusError, match=r"ragged\.csv: line 2 has 4 fields, the header has 3"):
+        load_corpus(path, require_metadata=False)
+
+
+def test_a_csv_row_with_fewer_fields_than_the_header_is_refused_naming_the_line(tmp_path):
+    path = tmp_path / "short.csv"
+    path.write_text('article_id,title,text\na1,T1,"One.\nTwo."\na2,T2\n')
+    with pytest.raises(CorpusError, match=r"short\.csv: line 4 has 2 fields, the header has 3"):
+        load_corpus(path, require_metadata=False)
+
+
+def test_a_folder_reads_every_file_that_is_not_documented_as_skipped(tmp_path):
+    for name in ("a.txt", "readme_first.txt", "License-plate-fraud-2023.txt", "_draft.txt"):
+        (tmp_path / name).write_text(f"Headline of {name}\nThe body of {name}.\n")
+    (tmp_path / "_draft.meta.yaml").write_text("article_id: draft\n")  # '_draft' is not a valid id by itself
+    (tmp_path / "README.md").write_text("# about this folder")
+    (tmp_path / ".notes.txt").write_text("hidden")
+    with pytest.warns(FramingWarning, match=r"skipped 2 documentation or hidden file\(s\).*\.notes\.txt, README\.md"):
+        articles = load_corpus(tmp_path, require_metadata=False)
+    assert sorted(articles["article_id"]) == ["License-plate-fraud-2023", "a", "draft", "readme_first"]
+    assert sorted(map(lambda p: p.rsplit("/", 1)[-1], articles.attrs["skipped"])) == [".notes.txt", "README.md"]
+
+
+def test_an_orphan_metadata_sidecar_is_an_error(tmp_path):
+    (tmp_path / "a.txt").write_text("Headline\nBody.\n")
+    (tmp_path / "renamed.meta.yaml").write_text("article_id: renamed\n")
+    with pytest.raises(CorpusError, match=r"renamed\.meta\.yaml: metadata sidecar without its text file renamed\.txt"):
+        load_corpus(tmp_path, require_metadata=False)
+
+
+def test_an_unreadable_subfolder_is_an_error_not_skipped(tmp_path, monkeypatch):
+    import os
+
+    write_md(tmp_path)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    write_md(locked, "hidden-away.md", "h1")
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # chmod 000 does not stop root, so the refusal is simulated
+        if os.fspath(path) == os.fspath(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(CorpusError, match=r"locked: cannot read this folder \(Permission denied\)"):
+        load_corpus(tmp_path)
+
+
+def test_a_symbolic_link_loop_is_an_error(tmp_path):
+    write_md(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "back").symlink_to(tmp_path)
+    with pytest.raises(CorpusError, match=r"symbolic link loop"):
+        load_corpus(tmp_path)
+
+
+@pytest.mark.parametrize("body", ["\u200b\ufeff\u2066", "\u200b\n\n\u2069 \u00a0\n"])
+def test_a_body_of_only_invisible_characters_is_empty(tmp_path, body):
+    with pytest.raises(CorpusError, match=r"a\.md: empty body \(only invisible characters"):
+        load_corpus(write_md(tmp_path, body=body))
+
+
+def test_yaml_aliases_in_a_header_are_refused(tmp_path):
+    # Nested aliases expand exponentially: a 326-byte header took 1.2 GB; this small one shows the refusal.
+    path = tmp_path / "bomb.md"
+    path.write_text("---\narticle_id: bomb\na: &a [x, x]\nb: [*a, *a]\n---\nBody.\n")
+    with pytest.raises(CorpusError, match=r"bomb\.md: metadata header is not valid YAML at line 4: aliases \(\*a\)"):
+        load_corpus(path, require_metadata=False)
+
+
+def test_a_repeated_key_in_a_header_is_refused(tmp_path):
+    path = tmp_path / "twice.md"
+    path.write_text("---\narticle_id: twice\ntitle: One\ntitle: Two\n---\nBody.\n")
+    with pytest.raises(CorpusError, match=r"twice\.md: metadata header is not valid YAML at line 4: duplicate key"):
+        load_corpus(path, require_metadata=False)
+
+
+@pytest.mark.parametrize("line, problem", [
+    ("[1, 2]", r"line 2 is a JSON array, not an object"),
+    ('"just text"', r"line 2 is a JSON string, not an object"),
+    ('{"text": "x",}', r"line 2: not valid JSON \(.* at column \d+\)"),
+])
+def test_a_jsonl_line_that_is_not_an_object_is_named_by_line(tmp_path, line, problem):
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(table_row()) + "\n" + line + "\n")
+    with pytest.raises(CorpusError, match=rf"c\.jsonl: {problem}"):
+        load_corpus(path)
+
+
+@pytest.mark.parametrize("article_id", ["abc\n", "abc\n\n", " abc"])
+def test_an_article_id_with_a_line_break_or_space_is_refused(tmp_path, article_id):
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(table_row(article_id=article_id)) + "\n")
+    with pytest.raises(CorpusError, match=r"field 'article_id': .* may hold only letters, digits"):
         load_corpus(path)

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from framing import DEFAULT_RULES, BoilerplateRule, FramingWarning, dropped_lines, load_corpus, segment
+from framing.corpus import ARTICLE_COLUMNS
 from framing.segment import split_paragraphs
 from conftest import SPUTNIK_ID
 
@@ -29,8 +30,12 @@ SPUTNIK_BOILERPLATE = [
 
 
 def articles_from(*texts, title="Headline", language="en"):
-    return pd.DataFrame({"article_id": [f"a{i}" for i in range(len(texts))], "title": title, "text": list(texts),
-                         "language": language})
+    """An articles table as load_corpus makes it (every column, metadata left empty) with these bodies."""
+    rows = [{"article_id": f"a{i}", "title": title, "text": text, "language": language, "source": f"test {i}"}
+            for i, text in enumerate(texts)]
+    table = pd.DataFrame(rows).reindex(columns=ARTICLE_COLUMNS)
+    table["date"] = pd.to_datetime(table["date"])
+    return table
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +149,43 @@ def test_rules_are_configurable():
 def test_segment_rejects_a_table_that_is_not_an_articles_table():
     with pytest.raises(ValueError, match="lacks column"):
         segment(pd.DataFrame({"text": ["x"]}))
+
+
+# --- faults found by probing (issue 12) --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\ufeff", "\u2066", "\u200b\u2066\u2069\ufeff", "\u200e \u200f"])
+def test_a_paragraph_of_only_zero_width_or_bidi_characters_is_empty(invisible):
+    # Such a paragraph used to be kept and framed (accusation, 0.85).
+    paragraphs = segment(articles_from(f"Kim arrived on Tuesday.\n\n{invisible}\n\nPutin met him."))
+    assert paragraphs["text"].tolist() == ["Headline", "Kim arrived on Tuesday.", "Putin met him."]
+
+
+def test_an_invisible_line_inside_a_block_does_not_join_or_split_paragraphs():
+    paragraphs = segment(articles_from("Kim arrived on Tuesday.\n\u200b\u2066\nPutin met him."))
+    assert paragraphs["text"].tolist() == ["Headline", "Kim arrived on Tuesday.", "Putin met him."]
+
+
+@pytest.mark.parametrize("first_line", [
+    "Kim arrives in Russia for talks with Putin", "KIM ARRIVES IN RUSSIA FOR TALKS WITH PUTIN",
+    "Kim arrives in Russia  for talks with Putin.", "  Kim arrives in Russia: for talks with Putin ",
+])
+def test_a_body_that_begins_with_its_own_title_does_not_repeat_it(first_line):
+    articles = articles_from(f"{first_line}\nKim Jong Un arrived in Russia on Tuesday.",
+                             title="Kim arrives in Russia for talks with Putin")
+    paragraphs = segment(articles)
+    assert paragraphs["text"].tolist() == ["Kim arrives in Russia for talks with Putin",
+                                           "Kim Jong Un arrived in Russia on Tuesday."]
+    dropped = dropped_lines(articles)
+    assert dropped[["line", "rule"]].values.tolist() == [[1, "repeated_title"]]
+
+
+def test_a_repeated_title_after_leading_boilerplate_is_dropped_too():
+    articles = articles_from("Subscribe\nKim in Russia: talks begin\nKim arrived.", title="Kim in Russia: talks begin")
+    assert segment(articles)["text"].tolist() == ["Kim in Russia: talks begin", "Kim arrived."]
+    assert dropped_lines(articles)["rule"].tolist() == ["call_to_action", "repeated_title"]
+
+
+def test_a_later_line_that_repeats_the_title_is_kept():
+    title = "Putin and Kim agreed to deepen their cooperation."
+    articles = articles_from(f"The talks lasted five hours.\n{title}", title=title)
+    assert segment(articles)["text"].tolist() == [title, "The talks lasted five hours.", title]
