@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="'paragraph': each row of a .jsonl/.csv file with a 'text' column is one paragraph")
     frm.set_defaults(run=_frames)
 
-    ev = commands.add_parser("evaluate", help="measure the detectors on the corpus gold, GVFC and FNC-1")
+    ev = commands.add_parser("evaluate", help="measure the detectors: real text first (RUWA, BASIL, collected event units), then the corpus gold, GVFC, FNC-1")
     ev.add_argument("--out", type=Path, default=Path("build/evaluation"))
     ev.add_argument("--datasets", type=Path, default=None, help="folder with gvfc/ and fnc1/ (default: shared)")
     ev.add_argument("--no-fnc1", action="store_true", help="skip FNC-1 (embeds about 18,000 body sentences)")
@@ -157,7 +157,7 @@ def _paragraph_rows(paths: list[Path]):
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .evaluate import run_evaluation
+    from .study.evaluation import run_evaluation
 
     print(run_evaluation(args.out, datasets=args.datasets, random_state=args.seed, fnc1=not args.no_fnc1))
     print(f"framing: tables written to {args.out}", file=sys.stderr)

@@ -23,6 +23,7 @@ FORMAT = 1
 DEFAULT_DETECTOR = "default"
 _ARRAYS = {"classifier": ("coef_", "intercept_", "thresholds_"),
            "codebook": ("exemplar_vectors_", "exemplar_frame_", "thresholds_")}
+_OPTIONAL_ARRAYS = {"classifier": ("vocabulary_", "idf_")}  # lexical features, when the classifier has them
 _KINDS = {"classifier": FrameClassifier, "codebook": CodebookDetector}
 
 
@@ -36,10 +37,14 @@ def save_detector(detector, path: str | Path) -> Path:
     header = {"format": FORMAT, "framing": __version__, "kind": kind, "params": params,
               "frames": detector.frames_, "fallback": detector.fallback_,
               "model": encoder.name, "revision": encoder.revision,
-              "n_features_in": int(getattr(detector, "n_features_in_", 0))}
+              "n_features_in": int(getattr(detector, "n_features_in_", 0)),
+              "n_embedding_features": int(getattr(detector, "n_embedding_features_", 0))}
+    arrays = {name: getattr(detector, name) for name in _ARRAYS[kind]}
+    arrays.update({name: getattr(detector, name) for name in _OPTIONAL_ARRAYS.get(kind, ())
+                   if getattr(detector, name, None) is not None})
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, header=json.dumps(header), **{name: getattr(detector, name) for name in _ARRAYS[kind]})
+    np.savez(tmp, header=json.dumps(header), **arrays)
     os.replace(tmp, path)
     return path
 
@@ -74,6 +79,8 @@ def load_detector(name_or_path: str | Path = DEFAULT_DETECTOR, *, embedder=None)
         setattr(detector, name, value)
     if header["n_features_in"]:
         detector.n_features_in_ = header["n_features_in"]
+    if header.get("n_embedding_features"):
+        detector.n_embedding_features_ = header["n_embedding_features"]
     return detector
 
 

@@ -246,12 +246,13 @@ class FrameClassifier(_FrameDetector):
     [('sovereignty',)]
     """
 
-    def __init__(self, codebook=None, embedder=None, C=16.0, sentences=True, use_exemplars=True,
+    def __init__(self, codebook=None, embedder=None, C=16.0, sentences=True, lexical=0.0, use_exemplars=True,
                  threshold=DEFAULT_THRESHOLD, cv=5, min_examples=2, random_state=None):
         self.codebook = codebook
         self.embedder = embedder
         self.C = C
         self.sentences = sentences
+        self.lexical = lexical
         self.use_exemplars = use_exemplars
         self.threshold = threshold
         self.cv = cv
@@ -262,6 +263,8 @@ class FrameClassifier(_FrameDetector):
         codebook = _resolve_codebook(self.codebook)
         self.frames_, self.fallback_ = codebook.names, codebook.fallback
         X = as_input(X)
+        if self.lexical and isinstance(X, np.ndarray):
+            raise FramingError("lexical features need the paragraph texts, not precomputed embeddings")
         vectors = paragraph_features(X, self.embedder, sentences=self.sentences)
         Y = label_indicator(y, self.frames_)
         if len(Y) != len(vectors):
@@ -280,6 +283,13 @@ class FrameClassifier(_FrameDetector):
                                    f"{exemplars.shape[1]}: pass texts, or set use_exemplars=False")
             vectors = np.vstack([vectors, exemplars])
             Y = np.vstack([Y, label_indicator([[f] for f in table["frame"]], self.frames_)])
+            X = [*X, *table["text"]] if self.lexical else X
+        self.n_embedding_features_ = vectors.shape[1]
+        if self.lexical:
+            vectorizer = _lexical_vectorizer().fit(X)
+            self.vocabulary_ = vectorizer.get_feature_names_out().astype(str)
+            self.idf_ = vectorizer.idf_
+            vectors = _with_lexical(vectors, self._lexical_features(X))
         self.coef_ = np.zeros((len(self.frames_), vectors.shape[1]), dtype=np.float64)
         self.intercept_ = np.zeros(len(self.frames_))
         tune = isinstance(self.threshold, str)
@@ -311,13 +321,45 @@ class FrameClassifier(_FrameDetector):
         out_of_fold = np.empty(len(y))
         splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
         for train, test in splitter.split(vectors, y):
-            model = self._fit_one(np.vstack([vectors[train], extra_vectors]), np.concatenate([y[train], extra_y]))
+            model = self._fit_one(_stack(vectors[train], extra_vectors), np.concatenate([y[train], extra_y]))
             out_of_fold[test] = model.predict_proba(vectors[test])[:, 1]
         return _best_f1_threshold(y, out_of_fold, DEFAULT_THRESHOLD)
 
+    def _lexical_features(self, texts: list[str]):
+        vectorizer = _lexical_vectorizer(vocabulary=list(self.vocabulary_))
+        vectorizer.idf_ = self.idf_
+        return self.lexical * vectorizer.transform(texts)
+
     def _scores(self, X: np.ndarray | list[str]) -> np.ndarray:
+        if getattr(self, "vocabulary_", None) is not None and isinstance(X, np.ndarray):
+            raise FramingError("this classifier uses lexical features: give it the paragraph texts, not embeddings")
         vectors = paragraph_features(X, self.embedder, sentences=self.sentences)
-        if vectors.shape[1] != self.n_features_in_:
+        width = getattr(self, "n_embedding_features_", self.n_features_in_)
+        if vectors.shape[1] != width:
             raise FramingError(f"embeddings have {vectors.shape[1]} dimensions; this classifier was trained on "
-                               f"{self.n_features_in_}")
-        return (1 / (1 + np.exp(-(vectors @ self.coef_.T + self.intercept_)))).astype(np.float32)
+                               f"{width}")
+        logits = vectors @ self.coef_[:, :width].T + self.intercept_
+        if getattr(self, "vocabulary_", None) is not None:
+            logits = logits + np.asarray(self._lexical_features(X) @ self.coef_[:, width:].T)
+        return (1 / (1 + np.exp(-logits))).astype(np.float32)
+
+
+def _lexical_vectorizer(vocabulary=None):
+    """Word uni- and bigrams, sublinear TF-IDF: cue words ("sanctions", "denied", "court") that an embedding of the
+    whole paragraph blurs. Fixed settings, so a saved vocabulary and idf rebuild it exactly."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=2, max_features=20000, dtype=np.float64,
+                           vocabulary=vocabulary)
+
+
+def _stack(first, second):
+    from scipy.sparse import issparse, vstack
+
+    return vstack([first, second]).tocsr() if issparse(first) else np.vstack([first, second])
+
+
+def _with_lexical(vectors: np.ndarray, lexical):
+    from scipy.sparse import csr_matrix, hstack
+
+    return hstack([csr_matrix(vectors), lexical]).tocsr()

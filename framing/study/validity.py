@@ -12,14 +12,13 @@ article never sit on both sides of a split. Every score here is computed on **re
   closest estimate of the shipped detector's quality on text like this;
 - ``learning_curve``: real-text macro F1 against the number of real units in training.
 
-Pool -> (DataFrame ``POOL_COLUMNS`` + feature matrix, one row per unit) -> score tables (``framing.evaluate``'s
+Pool (DataFrame ``POOL_COLUMNS``, one row per unit, + its 0/1 label matrix) -> score tables (``framing.evaluate``'s
 ``frame_scores`` columns, plus ``scheme`` and ``test``).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,26 +40,27 @@ POOL_COLUMNS = ("unit_id", "source", "provenance", "group", "text", "labels")
 
 @dataclass(frozen=True)
 class Pool:
-    """Labelled units (``table``, columns ``POOL_COLUMNS``), their 0/1 labels ``Y`` over ``names`` and features ``X``."""
+    """Labelled units (``table``, columns ``POOL_COLUMNS``) and their 0/1 labels ``Y`` over ``names``."""
 
     table: pd.DataFrame
     Y: np.ndarray
-    X: np.ndarray
     names: list[str]
 
     def where(self, mask) -> Pool:
         mask = np.asarray(mask, dtype=bool)
-        return Pool(self.table[mask].reset_index(drop=True), self.Y[mask], self.X[mask], self.names)
+        return Pool(self.table[mask].reset_index(drop=True), self.Y[mask], self.names)
+
+    @property
+    def texts(self) -> list[str]:
+        return self.table["text"].tolist()
 
     @property
     def real(self) -> np.ndarray:
         return (self.table["provenance"] == "collected").to_numpy()
 
 
-def training_pool(featurize: Callable[[list[str]], np.ndarray], *, sources: tuple[str, ...] | None = None,
-                  datasets=None) -> Pool:
-    """Every gold-labelled unit (event corpus + real-text units of ``sources``, default: those present here) with
-    features from ``featurize(texts)``."""
+def training_pool(*, sources: tuple[str, ...] | None = None, datasets=None) -> Pool:
+    """Every gold-labelled unit: the event corpus and the real-text units of ``sources`` (default: those present)."""
     sources = sources or available_sources(datasets)
     corpus = attach_gold(segment(load_corpus(corpus_dir())), load_annotations())
     event = pd.DataFrame({"unit_id": "event:" + corpus["para_id"], "source": "event",
@@ -75,14 +75,14 @@ def training_pool(featurize: Callable[[list[str]], np.ndarray], *, sources: tupl
                                     "group": group, "text": real["text"], "labels": real["labels"]}))
     table = pd.concat(tables, ignore_index=True)[list(POOL_COLUMNS)]
     names = load_codebook().names
-    return Pool(table, label_indicator(list(table["labels"]), names), featurize(table["text"].tolist()), names)
+    return Pool(table, label_indicator(list(table["labels"]), names), names)
 
 
 def _fit_predict(make_detector, train: Pool, test: Pool) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FramingWarning)  # a held-out source may take a frame's few examples
-        detector = make_detector().fit(train.X, list(train.table["labels"]))
-    return detector.predict_indicator(test.X)
+        detector = make_detector().fit(train.texts, list(train.table["labels"]))
+    return detector.predict_indicator(test.texts)
 
 
 def _scored(pool: Pool, predicted: np.ndarray, scheme: str, test: str, random_state: int) -> pd.DataFrame:
