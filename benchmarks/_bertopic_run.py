@@ -34,6 +34,7 @@ def main() -> None:
     parser.add_argument("--texts", required=True)
     parser.add_argument("--vectors", required=True)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--labels-out", help="save each fit's topic per text here (.npy, fits x texts)")
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -55,7 +56,7 @@ def main() -> None:
     model_seconds = time.perf_counter() - start
 
     # Twice, each time a new BERTopic: the first fit in a process also pays numba's just-in-time compilation.
-    fit_seconds, n_topics, outlier_share = [], [], []
+    fit_seconds, n_topics, outlier_share, labels = [], [], [], []
     for _ in range(2):
         umap_model = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=args.seed)
         topic_model = BERTopic(embedding_model=model, umap_model=umap_model)
@@ -63,8 +64,11 @@ def main() -> None:
         topics, _ = topic_model.fit_transform(texts, embeddings=vectors)
         fit_seconds.append(time.perf_counter() - start)
         topics = np.asarray(topics)
+        labels.append(topics)
         n_topics.append(int(len(set(topics.tolist()) - {-1})))
         outlier_share.append(float((topics == -1).mean()))
+    if args.labels_out:
+        np.save(args.labels_out, np.array(labels))
     print(json.dumps({
         "fit_seconds": fit_seconds, "import_seconds": import_seconds, "model_seconds": model_seconds,
         "topics": n_topics, "outlier_share": outlier_share, "peak_rss_mb": peak_rss_mb(),

@@ -156,7 +156,7 @@ def embed_throughput(sample: int = 600) -> dict:
     texts = framing.segment(framing.load_corpus(framing.corpus_dir())).query("kind == 'body'")["text"].tolist()
     texts = [f"{t} ({i})" for i in range(-(-sample // len(texts))) for t in texts][:sample]
     result = {}
-    for name, encoder in [("torch", framing.embed.load_encoder()), ("onnx int8", OnnxEncoder(quantize=True))]:
+    for name, encoder in [("torch", framing.embed.load_encoder(backend="torch")), ("onnx int8", OnnxEncoder(quantize=True))]:
         encoder.encode(texts[:8])  # load and warm up
         start = time.perf_counter()
         encoder.encode(texts)

@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     emb.add_argument("--out", type=Path, required=True, help="output .npz file (para_id, vectors, info)")
     emb.add_argument("--model", default=None, help="model name or local sentence-transformers folder")
     emb.add_argument("--no-cache", action="store_true", help="neither read nor write the embedding cache")
+    _backend_option(emb)
     emb.set_defaults(run=_embed)
 
     frm = commands.add_parser("frames", help="print the frames of every paragraph as JSON lines")
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="'default' (trained on the corpus gold), 'codebook' (zero-shot) or a detector .npz file")
     frm.add_argument("--unit", choices=("article", "paragraph"), default="article",
                      help="'paragraph': each row of a .jsonl/.csv file with a 'text' column is one paragraph")
+    _backend_option(frm)
     frm.set_defaults(run=_frames)
 
     ev = commands.add_parser("evaluate", help="measure the detectors: real text first (RUWA, BASIL, collected event units), then the corpus gold, GVFC, FNC-1")
@@ -63,8 +65,25 @@ def _parser() -> argparse.ArgumentParser:
     fig.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     fig.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: the project's corpus/)")
     fig.add_argument("--seed", type=int, default=0)
+    _backend_option(fig)
     fig.set_defaults(run=_figures)
     return parser
+
+
+def _backend_option(parser: argparse.ArgumentParser) -> None:
+    from .embed import BACKENDS
+
+    parser.add_argument("--backend", choices=BACKENDS, default=None,
+                        help="encoder backend (default: $FRAMING_BACKEND, else onnx-int8; torch is the reference)")
+
+
+def _embedder(args: argparse.Namespace, **options):
+    """The process-wide default embedder, or one of the backend asked for with --backend."""
+    from .embed import Embedder, default_embedder
+
+    if args.backend is None and not options:
+        return default_embedder()
+    return Embedder(getattr(args, "model", None) or "all-MiniLM-L6-v2", backend=args.backend, **options)
 
 
 def _paragraphs(paths: list[Path], max_words: int | None = None):
@@ -91,25 +110,24 @@ def _segment(args: argparse.Namespace) -> int:
 
 
 def _embed(args: argparse.Namespace) -> int:
-    from .embed import DEFAULT_MODEL, Embedder
-
     if args.out.suffix != ".npz":
         raise FramingError(f"{args.out}: --out must name a .npz file")
     if not args.out.parent.is_dir():
         raise FramingError(f"{args.out}: folder {args.out.parent} does not exist")
     _, paragraphs = _paragraphs(args.paths)
-    embeddings = Embedder(args.model or DEFAULT_MODEL, use_cache=not args.no_cache).embed_paragraphs(paragraphs)
+    embeddings = _embedder(args, use_cache=not args.no_cache).embed_paragraphs(paragraphs)
     embeddings.save(args.out)
     stats = embeddings.meta
+    windowed = f"; {stats['windowed']} long texts embedded in windows" if stats.get("windowed") else ""
     print(f"framing: wrote {len(embeddings)} vectors of {embeddings.vectors.shape[1]} dimensions to {args.out} "
-          f"({stats['computed']} computed, {stats['cached']} from cache)", file=sys.stderr)
+          f"({stats['computed']} computed, {stats['cached']} from cache{windowed})", file=sys.stderr)
     return 0
 
 
 def _frames(args: argparse.Namespace) -> int:
     from .detector_files import load_detector
 
-    detector = load_detector(args.detector)
+    detector = load_detector(args.detector, embedder=_embedder(args))
     if args.unit == "paragraph":
         paragraphs = _paragraph_rows(args.paths)
     else:
@@ -165,9 +183,9 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _figures(args: argparse.Namespace) -> int:
-    from .figures import build_figures
+    from .study.figures import build_figures
 
-    manifest = build_figures(out=args.out, corpus=args.corpus, seed=args.seed)
+    manifest = build_figures(out=args.out, corpus=args.corpus, seed=args.seed, embedder=_embedder(args))
     print(f"framing: wrote {len(manifest['outputs'])} outputs and manifest.json to {args.out}", file=sys.stderr)
     return 0
 

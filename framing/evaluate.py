@@ -92,7 +92,7 @@ def evaluate_clustering(gvfc_path: Path | None, random_state: int = 0) -> pd.Dat
         n_frames = len(set(truth))
         for label, clusterer in [("k = number of gold frames", FrameClusterer(n_clusters=n_frames, outlier_quantile=0,
                                                                                random_state=random_state)),
-                                 ("k by silhouette", FrameClusterer(random_state=random_state))]:
+                                 ("automatic (graph)", FrameClusterer(random_state=random_state))]:
             found = clusterer.fit(vectors, texts=texts).labels_
             kept = found >= 0
             rows.append({"data": name, "clustering": label, "clusters": clusterer.n_clusters_,

@@ -84,25 +84,61 @@ def test_zero_shot_thresholds_are_calibrated_on_gold(small, real_embedder):
     assert len(set(np.round(calibrated.thresholds_, 4))) > 1
 
 
-def test_clusterer_names_clusters_and_marks_outliers(gold, real_embedder):
+def test_clusterer_finds_the_number_of_clusters_and_names_them(gold, real_embedder):
     texts = gold["text"].tolist()
-    clusterer = FrameClusterer(n_clusters=6, random_state=0, embedder=real_embedder).fit(texts)
+    clusterer = FrameClusterer(random_state=0, embedder=real_embedder).fit(texts)
     table = clusterer.clusters_
-    assert table["cluster"].tolist() == [0, 1, 2, 3, 4, 5, -1]
-    assert table.loc[table["cluster"] == -1, "size"].item() == (clusterer.labels_ == -1).sum() > 0
+    assert clusterer.method_ == "graph" and 10 <= clusterer.n_clusters_ <= 60
+    assert table["cluster"].tolist() == [*range(clusterer.n_clusters_), -1]
+    assert table["size"].iloc[:-1].is_monotonic_decreasing  # numbered by size
+    assert table.loc[table["cluster"] == -1, "size"].item() == (clusterer.labels_ == -1).sum()
     assert all(len(terms) == 8 for terms in table["terms"].iloc[:-1])
-    russian = table[table["terms"].map(lambda terms: "антонов" in terms)]
-    assert len(russian) == 1  # the Russian-language article forms its own cluster, found by its words
+    russian = gold["language"].eq("ru").to_numpy()
+    (cluster,) = set(clusterer.labels_[russian])  # the Russian-language paragraphs form one cluster of their own ...
+    assert russian[clusterer.labels_ == cluster].mean() >= 0.9
+    assert "антонов" in table.loc[table["cluster"] == cluster, "terms"].item()  # ... found by its words
+
+
+def test_clusterer_outliers_follow_the_stated_rule(gold, real_embedder):
+    vectors = real_embedder.embed(gold["text"].tolist())
+    clusterer = FrameClusterer(random_state=0, min_similarity=0.5, min_cluster_size=12).fit(vectors)
+    labels, centres = clusterer.labels_, clusterer.cluster_centers_
+    kept = labels >= 0
+    similarity = np.einsum("ij,ij->i", vectors[kept], centres[labels[kept]])
+    assert 0 < (~kept).mean() < 0.5 and similarity.min() >= 0.5 - 0.05  # the centre moves a little once outliers go
+    assert np.bincount(labels[kept]).min() >= 12
+
+
+def test_clusterer_is_deterministic_and_scales_by_sampling(gold, real_embedder):
+    vectors = real_embedder.embed(gold["text"].tolist())
+    first = FrameClusterer(random_state=0).fit(vectors)
+    assert np.array_equal(first.labels_, FrameClusterer(random_state=0).fit(vectors).labels_)
+    sampled = FrameClusterer(random_state=0, max_fit_rows=200).fit(vectors)  # graph of 200, the rest assigned
+    assert sampled.labels_.shape == (len(vectors),) and 5 <= sampled.n_clusters_ <= first.n_clusters_
+    kept = sampled.labels_ >= 0  # every paragraph went to its nearest centre (centres move a little once all are in)
+    assert (sampled.predict(vectors)[kept] == sampled.labels_[kept]).mean() >= 0.9
 
 
 def test_clusterer_chooses_k_by_silhouette_and_is_deterministic(small, real_embedder):
     texts, _, _ = small
     vectors = real_embedder.embed(texts)
-    first = FrameClusterer(k_range=(3, 6), random_state=0).fit(vectors, texts=texts)
-    second = FrameClusterer(k_range=(3, 6), random_state=0).fit(vectors, texts=texts)
+    first = FrameClusterer(method="kmeans", k_range=(3, 6), random_state=0).fit(vectors, texts=texts)
+    second = FrameClusterer(method="kmeans", k_range=(3, 6), random_state=0).fit(vectors, texts=texts)
     assert sorted(first.silhouette_) == [3, 4, 5, 6]
     assert first.n_clusters_ == max(first.silhouette_, key=first.silhouette_.get)
     assert np.array_equal(first.labels_, second.labels_)
+
+
+def test_a_method_that_finds_no_cluster_says_so(gold, real_embedder, monkeypatch):
+    vectors = real_embedder.embed(gold["text"].tolist())
+    with pytest.raises(FramingError, match="no cluster of at least 1000 paragraphs"):
+        FrameClusterer(min_cluster_size=1000).fit(vectors)
+    with pytest.raises(FramingError, match="finds the number of clusters itself"):
+        FrameClusterer(n_clusters=5, method="graph").fit(vectors)
+    # HDBSCAN with its minimum cluster size above every dense group marks everything as noise (BASIL, issue 13)
+    monkeypatch.setattr("framing.cluster.HDBSCAN.fit_predict", lambda self, X: np.full(len(X), -1))
+    with pytest.raises(FramingError, match=f"'hdbscan' found no cluster in {len(vectors)} paragraphs"):
+        FrameClusterer(method="hdbscan").fit(vectors)
 
 
 def test_saved_detector_predicts_the_same(small, real_embedder, tmp_path):

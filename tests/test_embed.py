@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from framing import Embedder, Embeddings, FramingError, FramingWarning, load_corpus, segment
+from framing.embed import BACKENDS, _plain_tokenizer, default_model_path, text_windows
 
 
 def cosine(a, b):
@@ -43,8 +44,8 @@ def test_cache_hit_returns_identical_vectors_without_the_model(tmp_path):
     again = Embedder(cache_dir=tmp_path)
     second = again.embed(texts)
     assert np.array_equal(first, second)
-    assert again.last_stats == {"texts": 2, "unique": 2, "cached": 2, "computed": 0}
-    assert again._encoder.__dict__.get("_model") is None  # the model was never loaded
+    assert again.last_stats == {"texts": 2, "unique": 2, "cached": 2, "computed": 0, "windowed": 0}
+    assert again._encoder.__dict__.get("_session") is None  # the model was never loaded
 
 
 def test_truncated_cache_file_is_detected_and_recomputed(tmp_path):
@@ -136,3 +137,71 @@ def test_large_corpus_goes_to_a_memory_mapped_file_block_by_block(tmp_path, coun
     assert isinstance(mapped, np.memmap) and mapped.shape == (25, 8)
     assert np.array_equal(mapped, embedder.embed(texts))
     assert [len(call) for call in counting_encoder.calls[:3]] == [10, 10, 5]  # one block at a time
+
+
+# --- backends ---------------------------------------------------------------------------------------------------------
+
+def test_default_backend_is_int8_and_torch_is_one_argument_away(tmp_path, monkeypatch):
+    monkeypatch.delenv("FRAMING_BACKEND", raising=False)
+    assert Embedder(cache_dir=tmp_path).encoder.backend == "onnx-int8"
+    assert Embedder(backend="torch", cache_dir=tmp_path).encoder.backend == "torch"
+    monkeypatch.setenv("FRAMING_BACKEND", "onnx-fp32")
+    assert Embedder(cache_dir=tmp_path).encoder.backend == "onnx-fp32"
+    monkeypatch.setenv("FRAMING_BACKEND", "tensorrt")
+    with pytest.raises(FramingError, match=r"'tensorrt' \(\$FRAMING_BACKEND\) is not one of onnx-int8"):
+        Embedder(cache_dir=tmp_path).encoder
+    with pytest.raises(FramingError, match="runs on the CPU only; for device 'cuda' give backend='torch'"):
+        Embedder(backend="onnx-int8", device="cuda", cache_dir=tmp_path).encoder
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_vector_is_the_same_alone_in_any_batch_cold_or_cached(backend, tmp_path):
+    text = "Moscow rejected Washington's assessment of the talks as a display of duplicity."
+    others = [f"Paragraph {i} of a longer article, with more words in it than the first. " * (i % 4 + 1)
+              for i in range(12)]
+    alone = Embedder(backend=backend, use_cache=False).embed([text])[0]
+    cold = Embedder(backend=backend, cache_dir=tmp_path).embed([*others[:7], text, *others[7:]])[7]
+    cached = Embedder(backend=backend, cache_dir=tmp_path)
+    again = cached.embed([others[3], text])[1]
+    assert cached.last_stats["cached"] == 2
+    assert np.array_equal(alone, cold) and np.array_equal(alone, again)
+
+
+# --- long texts -------------------------------------------------------------------------------------------------------
+
+SPORT = ("The striker scored twice in the second half as the home side came back from two goals down to win the "
+         "derby in front of a sold-out stadium. ")
+MARKETS = ("The central bank raised interest rates by half a point and bond yields climbed to their highest level "
+           "since the financial crisis. ")
+
+
+def test_windows_cover_the_text_at_word_starts_within_the_limit():
+    tokenizer = _plain_tokenizer(default_model_path())
+    text = SPORT * 12 + MARKETS * 12
+    windows = text_windows(tokenizer, text, 254)
+    total = len(tokenizer.encode(text, add_special_tokens=False).ids)
+    assert len(windows) == -(-total // 254) and sum(n for _, n in windows) == total
+    assert all(n <= 254 for _, n in windows) and max(n for _, n in windows) - min(n for _, n in windows) <= 20
+    assert " ".join(piece for piece, _ in windows).split() == text.split()  # nothing lost, no word cut in two
+    assert [len(tokenizer.encode(piece, add_special_tokens=False).ids) for piece, _ in windows] == [
+        n for _, n in windows]
+
+
+def test_the_end_of_a_long_paragraph_counts(tmp_path):
+    # 12 sentences on football, then 12 on interest rates: about 540 word pieces, over twice the model's 256
+    long_text = SPORT * 12 + MARKETS * 12
+    embedder = Embedder(cache_dir=tmp_path, show_progress=False)
+    windowed = embedder.embed([long_text])[0]
+    assert embedder.last_stats["windowed"] == 1
+    truncated = Embedder(cache_dir=tmp_path, long_texts="truncate").embed([long_text])[0]
+    markets, sport = embedder.embed([MARKETS.strip(), SPORT.strip()])
+    assert windowed @ markets > 0.6 and windowed @ sport > 0.6   # both halves are seen
+    assert truncated @ markets < 0.3                              # cut at 256 word pieces, the markets were lost
+    assert len({p.name for p in (tmp_path / "embeddings").iterdir()}) == 2  # the two treatments are cached apart
+
+
+def test_a_short_text_is_not_windowed(tmp_path):
+    embedder = Embedder(cache_dir=tmp_path, show_progress=False)
+    short = embedder.embed([SPORT * 3])[0]
+    assert embedder.last_stats["windowed"] == 0
+    assert np.array_equal(short, Embedder(long_texts="truncate", use_cache=False).embed([SPORT * 3])[0])

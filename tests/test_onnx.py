@@ -1,4 +1,5 @@
-"""The onnxruntime backend: same model, same vectors (fp32) or nearly (int8), its own cache key, exported once."""
+"""The onnxruntime backends: same model, same vectors (fp32) or nearly (int8), each text's vector its own (alone or in
+any batch, any number of workers), their own cache key, exported once."""
 
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ def onnx_cache(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def torch_vectors(onnx_cache):
-    return np.asarray(load_encoder().encode(TEXTS), dtype=np.float32)
+    return np.asarray(load_encoder(backend="torch").encode(TEXTS), dtype=np.float32)
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +107,8 @@ def test_fp32_matches_torch(fp32, torch_vectors):
 def test_int8_close_to_torch(int8, torch_vectors):
     cosines = _cosines(int8.encode(TEXTS), torch_vectors)
     print(f"onnx-int8 vs torch: mean cosine {cosines.mean():.5f}, min {cosines.min():.5f}")
-    assert cosines.mean() >= 0.97  # measured about 0.99
-    assert cosines.min() >= 0.95
+    assert cosines.mean() >= 0.99  # 0.993 on 2,000 BASIL news paragraphs (benchmarks/encoders.py)
+    assert cosines.min() >= 0.97
 
 
 @pytest.mark.parametrize("kind", ["fp32", "int8"])
@@ -117,17 +118,27 @@ def test_shape_dtype_norm_and_order(kind, request):
     assert vectors.shape == (40, 384) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     reversed_vectors = encoder.encode(TEXTS[::-1])
-    np.testing.assert_allclose(reversed_vectors[::-1], vectors, atol=1e-5)
-    alone = np.vstack([encoder.encode([TEXTS[i]]) for i in (0, 3, 37)])  # no batch-mates, no padding
-    if kind == "fp32":
-        np.testing.assert_allclose(alone, vectors[[0, 3, 37]], atol=1e-4)
-    else:  # dynamic quantisation scales activations per batch, so batch-mates move int8 vectors slightly
-        assert _cosines(alone, vectors[[0, 3, 37]]).min() >= 0.98
+    np.testing.assert_array_equal(reversed_vectors[::-1], vectors)
     assert encoder.encode([]).shape == (0, 384)
 
 
+@pytest.mark.parametrize("kind", ["fp32", "int8"])
+def test_a_vector_depends_on_its_text_only(kind, request):
+    # Alone, among other texts, on one worker or on three: bit for bit the same (int8 activations are scaled per
+    # call, and every call holds one text on one thread).
+    encoder = request.getfixturevalue(kind)
+    together = encoder.encode(TEXTS)
+    alone = np.vstack([encoder.encode([TEXTS[i]]) for i in (0, 3, 37)])
+    np.testing.assert_array_equal(alone, together[[0, 3, 37]])
+    quantize = kind == "int8"
+    one_worker = OnnxEncoder(quantize=quantize, workers=1).encode(TEXTS[30:] + TEXTS[:5])
+    three_workers = OnnxEncoder(quantize=quantize, workers=3).encode(TEXTS[:5])
+    np.testing.assert_array_equal(one_worker[-5:], together[:5])
+    np.testing.assert_array_equal(three_workers, together[:5])
+
+
 def test_identity_matches_torch_encoder_but_backend(fp32, int8):
-    torch_encoder = load_encoder()
+    torch_encoder = load_encoder(backend="torch")
     assert fp32.name == int8.name == torch_encoder.name == "all-MiniLM-L6-v2"
     assert fp32.revision == int8.revision == torch_encoder.revision
     assert (fp32.backend, int8.backend) == ("onnx-fp32", "onnx-int8")
@@ -150,7 +161,7 @@ def test_export_stored_in_cache_and_reused(onnx_cache, fp32, int8, monkeypatch):
 def test_embedder_caches_backends_apart(tmp_path, fp32, onnx_cache):
     texts = SENTENCES[:6]
     onnx_vectors = Embedder(fp32, cache_dir=tmp_path, show_progress=False).embed(texts)
-    torch_vectors = Embedder(cache_dir=tmp_path, show_progress=False).embed(texts)
+    torch_vectors = Embedder(backend="torch", cache_dir=tmp_path, show_progress=False).embed(texts)
     folders = sorted((tmp_path / "embeddings").iterdir())
     labels = sorted((f / "model.txt").read_text().strip().split("|")[2] for f in folders)
     assert len(folders) == 2 and labels == ["onnx-fp32", "torch"]
@@ -162,7 +173,7 @@ def test_embedder_caches_backends_apart(tmp_path, fp32, onnx_cache):
 
 def test_missing_onnxruntime_is_a_clear_error(onnx_cache, monkeypatch):
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
-    with pytest.raises(FramingError, match=r"pip install 'framing\[onnx\]'"):
+    with pytest.raises(FramingError, match=r"pip install onnxruntime onnx\), or give backend='torch'"):
         OnnxEncoder().encode(["text"])
 
 

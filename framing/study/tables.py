@@ -69,7 +69,7 @@ def detector_validation(gold: pd.DataFrame, features: np.ndarray, *, random_stat
 
 
 def cluster_table(paragraphs: pd.DataFrame, vectors: np.ndarray, *, random_state: int = 0) -> pd.DataFrame:
-    """FrameClusterer's clusters (k by silhouette) with frames, terms and the text of the most central paragraph."""
+    """FrameClusterer's clusters (number found by the graph method) with frames, terms and the text of the most central paragraph."""
     clusterer = FrameClusterer(random_state=random_state).fit(vectors, texts=paragraphs["text"].tolist())
     table = clusterer.clusters_.copy()
     table["example"] = [paragraphs["text"].iloc[r[0]][:160] if len(r) else "" for r in table["representatives"]]
