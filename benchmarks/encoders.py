@@ -2,6 +2,7 @@
 and each one's arithmetic rate against the machine's measured matrix-multiply peak.
 
 Usage: .venv/bin/python benchmarks/encoders.py [--n 2000] [--rounds 3] [--seed 0] [--data basil|corpus]
+       .venv/bin/python benchmarks/encoders.py --per-text      (one worker's CPU time per text length)
 
 Data: ``basil`` (default when the shared copy is there): N distinct BASIL news paragraphs of at least 20 words (real
 Fox/NYT/HuffPost text), seeded sample; ``corpus``: N news-like paragraphs (60-150 words) recombined from the sentences
@@ -63,10 +64,11 @@ def flops_per_text(tokens: np.ndarray, layers: int = 6, hidden: int = 384, inter
     return 2.0 * layers * tokens * (4 * hidden**2 + 2 * hidden * intermediate + 2 * tokens * hidden)
 
 
-def gemm_peak(threads: int, rounds: int = 5) -> dict:
+def gemm_peak(threads: int, rounds: int = 5, clock=time.perf_counter) -> dict:
     """Best GEMM rate (operations/s) of this machine: fp32 with torch (``threads`` intra-op threads, as the torch
     encoder runs) and fp32 and int8 (u8 x s8 -> s32) with onnxruntime, ``threads`` single-threaded sessions at once
-    (as the ONNX encoders run), over the shapes of the model's layers (128 tokens) and a large square."""
+    (as the ONNX encoders run), over the shapes of the model's layers (128 tokens) and a large square. ``clock``:
+    wall time by default; ``time.process_time`` for one thread, so that other processes' load counts less."""
     import onnxruntime as ort
     import torch
     from concurrent.futures import ThreadPoolExecutor
@@ -76,9 +78,9 @@ def gemm_peak(threads: int, rounds: int = 5) -> dict:
         run()
         times = []
         for _ in range(rounds):
-            start = time.perf_counter()
+            start = clock()
             run()
-            times.append(time.perf_counter() - start)
+            times.append(clock() - start)
         return min(times)
 
     shapes = [(128, 384, 1536), (128, 1536, 384), (128, 384, 384), (1024, 1024, 1024)]
@@ -133,6 +135,37 @@ def news_paragraphs(n: int, seed: int = 0) -> list[str]:
     return out
 
 
+def per_text(repeats: int = 30) -> None:
+    """One worker's compute: CPU time (``time.thread_time``) of one single-threaded onnxruntime call per text length,
+    for fp32 and int8, against one core's GEMM peak; and what that makes per worker per hour. Tokenising and Python
+    are left out; so is most of the machine's load, since CPU time counts only this thread's running time."""
+    from framing.onnx_backend import OnnxEncoder
+
+    peak = gemm_peak(1, clock=time.process_time)  # CPU time, like the texts below
+    print(f"one core's GEMM peak (CPU time): fp32 {peak['onnx-fp32'] / 1e9:.0f} G/s, int8 {peak['onnx-int8'] / 1e9:.0f} G/s; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
+    print("| backend | tokens | ms per text (CPU) | G op/s | % of one core's peak | texts per worker-hour |")
+    print("|---|---|---|---|---|---|")
+    for quantize in (False, True):
+        encoder = OnnxEncoder(quantize=quantize)
+        session, _ = encoder._load()
+        for length in (16, 32, 64, 128, 256):
+            ids = np.full((1, length), 1000, dtype=np.int64)
+            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+            feed = {k: v for k, v in feed.items() if k in encoder._input_names}
+            session.run(None, feed)
+            times = []
+            for _ in range(repeats):
+                start = time.thread_time()
+                session.run(None, feed)
+                times.append(time.thread_time() - start)
+            seconds = float(np.median(times))
+            rate = flops_per_text(np.array([length]))[0] / seconds
+            top = peak[encoder.backend]
+            print(f"| {encoder.backend} | {length} | {seconds * 1e3:.2f} | {rate / 1e9:.0f} | {rate / top:.0%} | "
+                  f"{3600 / seconds:,.0f} |")
+
+
 def make_encoder(backend: str):
     from framing.embed import load_encoder
 
@@ -180,6 +213,7 @@ def main() -> None:
     parser.add_argument("--data", choices=("basil", "corpus"), default="basil")
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--peak", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--per-text", action="store_true", help="one worker's CPU time per text length, then stop")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -187,6 +221,8 @@ def main() -> None:
         return worker(*args.worker)
     if args.peak:
         return print(json.dumps(gemm_peak(args.peak)))
+    if args.per_text:
+        return per_text()
 
     load_start = os.getloadavg()[0]
     texts = basil_paragraphs(args.n, args.seed) if args.data == "basil" else news_paragraphs(args.n, args.seed)

@@ -1,4 +1,6 @@
-"""Frame labels per paragraph: the gold table, the raw coding passes, and agreement between coders.
+"""The event corpus's frame labels per paragraph: the gold table, the raw coding passes, and agreement between them.
+
+Labels of your own (any codebook, partial, several coders) are read by ``framing.labels``, which this module builds on.
 
 Annotation tables live in ``<corpus>/annotations/`` as CSV files with columns ``para_id``, ``labels`` (frame keys
 joined by ``;`` in codebook order) and, in ``gold.csv``, ``text_start`` (the first words of the paragraph, so that a
@@ -14,7 +16,11 @@ import pandas as pd
 
 from .codebook import Codebook, load_codebook
 from .errors import FramingError
+from .multilabel import parse_label_string
+from .labels import krippendorff_alpha, label_matrix, load_labels  # noqa: F401  (re-exported: the shared helpers)
 from .paths import corpus_dir
+from .schemas import LABELS, validate
+from .table_files import read_table
 
 PASSES = ("gold", "pass_a", "pass_b")
 TEXT_START_CHARS = 40
@@ -29,11 +35,14 @@ def load_annotations(which: str = "gold", *, corpus: str | Path | None = None,
     ('accusation', 'whataboutism')
     """
     if which not in PASSES:
-        raise FramingError(f"unknown annotation table {which!r}; choose one of {', '.join(PASSES)}")
+        if Path(which).suffix.lower() in (".csv", ".jsonl"):  # your own labels file
+            return load_labels(which, codebook or load_codebook())
+        raise FramingError(f"unknown annotation table {which!r}; choose one of {', '.join(PASSES)}, or give the path "
+                           f"of your own labels file (.csv or .jsonl; see framing.labels.load_labels)")
     path = Path(corpus or corpus_dir()) / "annotations" / f"{which}.csv"
     if not path.exists():
         raise FramingError(f"{path}: annotation table not found")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = read_table(path)
     if not {"para_id", "labels"} <= set(table.columns):
         raise FramingError(f"{path}: needs columns para_id and labels, has {', '.join(table.columns)}")
     duplicated = table["para_id"][table["para_id"].duplicated()]
@@ -42,11 +51,21 @@ def load_annotations(which: str = "gold", *, corpus: str | Path | None = None,
     codebook = codebook or load_codebook()
     table["labels"] = [_parse_labels(value, codebook, f"{path}: {pid}") for pid, value in
                        zip(table["para_id"], table["labels"])]
-    return table
+    return validate(LABELS, table, f"{path}")
+
+
+def gold_paragraphs(corpus: str | Path | None = None, *, codebook: Codebook | None = None) -> pd.DataFrame:
+    """The corpus's paragraphs with their gold ``labels``: ``attach_gold(segment(load_corpus(corpus)), gold)``, the
+    one way the gold is joined to its paragraphs (training, evaluation and the figure build all use it)."""
+    from .corpus import load_corpus
+    from .segment import segment
+
+    folder = Path(corpus or corpus_dir())
+    return attach_gold(segment(load_corpus(folder)), load_annotations(corpus=folder, codebook=codebook))
 
 
 def _parse_labels(value: str, codebook: Codebook, where: str) -> tuple[str, ...]:
-    labels = [label.strip() for label in value.split(";") if label.strip()]
+    labels = parse_label_string(value)
     if not labels:
         raise FramingError(f"{where}: no labels")
     unknown = [label for label in labels if label not in codebook]
@@ -57,51 +76,19 @@ def _parse_labels(value: str, codebook: Codebook, where: str) -> tuple[str, ...]
     return tuple(name for name in codebook.names if name in labels)
 
 
-def label_matrix(labels: pd.Series, names: list[str]) -> pd.DataFrame:
-    """One 0/1 column per frame, one row per entry of ``labels`` (tuples of frame keys)."""
-    return pd.DataFrame([[int(name in row) for name in names] for row in labels], columns=names, index=labels.index)
-
-
 def attach_gold(paragraphs: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
     """Paragraphs + ``labels``; an error names any paragraph without gold, or gold whose text no longer matches."""
     merged = paragraphs.merge(gold, on="para_id", how="left", validate="one_to_one", indicator=True)
     missing = merged.loc[merged["_merge"] == "left_only", "para_id"]
     if len(missing):
-        raise FramingError(f"{len(missing)} paragraph(s) have no gold labels, e.g. {missing.iloc[0]!r}")
+        raise FramingError(f"{len(missing)} paragraph(s) have no gold labels, e.g. {missing.iloc[0]!r}; if you "
+                           f"labelled a subset, use framing.labels.attach_labels (partial labels)")
     if "text_start" in merged.columns:
         shifted = merged[[not text.startswith(start) for text, start in zip(merged["text"], merged["text_start"])]]
         if len(shifted):
             raise FramingError(f"gold for {shifted['para_id'].iloc[0]!r} was made for a different text "
                                f"({shifted['text_start'].iloc[0]!r}…): segmentation changed since annotation")
     return merged.drop(columns=["_merge", "text_start"], errors="ignore")
-
-
-def krippendorff_alpha(values: np.ndarray) -> float:
-    """Krippendorff's alpha for nominal data; ``values`` is coders × units with NaN where a coder gave no value.
-
-    Units with fewer than two values are not pairable and are left out. Returns NaN when there is no variation.
-    >>> round(krippendorff_alpha(np.array([[0, 1, 0, 0, 0, 0, 0, 0, 1, 0], [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]])), 3)
-    0.095
-    """
-    values = np.asarray(values, dtype=float)
-    categories = np.unique(values[~np.isnan(values)])
-    index = {c: i for i, c in enumerate(categories)}
-    coincidence = np.zeros((len(categories), len(categories)))
-    for unit in values.T:
-        present = unit[~np.isnan(unit)]
-        if len(present) < 2:
-            continue
-        counts = np.zeros(len(categories))
-        for value in present:
-            counts[index[value]] += 1
-        coincidence += (np.outer(counts, counts) - np.diag(counts)) / (len(present) - 1)
-    totals = coincidence.sum(axis=1)
-    n = totals.sum()
-    expected = (np.outer(totals, totals).sum() - (totals ** 2).sum())
-    if n <= 1 or expected == 0:
-        return float("nan")
-    observed = coincidence.sum() - np.trace(coincidence)
-    return float(1 - (n - 1) * observed / expected)
 
 
 def agreement(first: pd.DataFrame, second: pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:

@@ -1,9 +1,15 @@
-"""On-disk cache of text embeddings: append-only shards that a killed run cannot corrupt.
+"""On-disk cache of text embeddings: append-only shards that a killed run cannot corrupt, and a best-effort helper.
 
 Layout: ``<cache dir>/embeddings/<model key>/`` holds shards; each shard is ``NAME.keys.npy`` (16-byte text hashes),
 ``NAME.vectors.npy`` (float32 rows) and ``NAME.json`` (row count, width and SHA-256 of both arrays). The JSON file is
-written last, by an atomic rename, so a shard without it is an unfinished write and is ignored. A shard whose
-arrays do not match its checksum is reported, deleted and its texts recomputed: damaged vectors are never returned.
+written last, by an atomic rename, so a shard without it is an unfinished write and is ignored. A shard that cannot be
+read, or whose arrays do not match its checksum, is reported, deleted and its texts recomputed: damaged vectors are
+never returned.
+
+The cache never stops a run. A cache folder that cannot be created or written (read-only, full disk) is reported once
+as a warning and the run continues without it; temporary files of a failed write are removed at once, and those left
+by killed runs when the cache is next opened. Runs that share a cache take turns to write (a lock file): a text
+already stored by another run is not stored again, so concurrent runs leave one vector per text, the first written.
 """
 
 from __future__ import annotations
@@ -12,13 +18,21 @@ import hashlib
 import json
 import os
 import re
+import time
 import uuid
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from .errors import CacheError, FramingWarning
+from .atomic import atomic_path, remove_stale_temporaries
+from .errors import FramingError, FramingWarning
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock; concurrent runs may then store a text twice
+    fcntl = None
 
 KEY_BYTES = 16
 # Shards whose checksum this process has verified, by path -> (size, mtime_ns) of both arrays: verified once, not on
@@ -47,24 +61,34 @@ class EmbeddingCache:
         digest = hashlib.sha256(model_key.encode()).hexdigest()[:16]
         self.model_key = model_key
         self.folder = Path(root) / "embeddings" / f"{slug}-{digest}"
+        self.readable = self.writable = True
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise CacheError(f"{self.folder}: cannot create the embedding cache folder ({error.strerror})") from None
+            self.readable = self.writable = False
+            self._warn(f"{self.folder}: cannot create the embedding cache folder ({error.strerror or error}); "
+                       f"continuing without a cache (set FRAMING_CACHE_DIR to a writable folder)")
+            return
+        remove_stale_temporaries(self.folder)
         label = self.folder / "model.txt"  # says, for a person browsing the cache, what the folder holds
         if not label.exists():
-            label.write_text(model_key + "\n")
+            try:
+                label.write_text(model_key + "\n")
+            except OSError:
+                pass  # only a note for people; a read-only cache is still read
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return ``(found, vectors)``: a boolean mask over ``keys`` and the vectors of the found ones, in order."""
-        shards = self._valid_shards()
+        """Return ``(found, vectors)``: a boolean mask over ``keys`` and the vectors of the found ones, in order.
+
+        A text stored more than once (by runs of an older framing) gives its first-written vector."""
+        shards = self._valid_shards() if self.readable else []
         found = np.zeros(len(keys), dtype=bool)
         if not shards or not len(keys):
             return found, np.zeros((0, 0), dtype=np.float32)
         all_keys = np.concatenate([k for k, _ in shards])
         owner = np.concatenate([np.full(len(k), i) for i, (k, _) in enumerate(shards)])
         row = np.concatenate([np.arange(len(k)) for k, _ in shards])
-        order = np.argsort(all_keys, kind="stable")
+        order = np.argsort(all_keys, kind="stable")  # equal keys keep shard order: the first written comes first
         sorted_keys = all_keys[order]
         where = np.searchsorted(sorted_keys, keys)
         where_clipped = np.minimum(where, len(sorted_keys) - 1)
@@ -79,48 +103,108 @@ class EmbeddingCache:
         return found, vectors
 
     def store(self, keys: np.ndarray, vectors: np.ndarray) -> None:
-        """Write one new shard atomically: arrays first, the checksum file last."""
-        if not len(keys):
+        """Write the vectors of texts the cache does not hold yet as one new shard; never raises.
+
+        Under the cache's lock, keys another run stored meanwhile are left out (that run's vector is kept). A write
+        that fails (read-only folder, full disk) is reported once and the cache is not written again in this run."""
+        if not len(keys) or not self.writable:
             return
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        name = f"shard-{uuid.uuid4().hex}"
-        keys_path, vectors_path = self.folder / f"{name}.keys.npy", self.folder / f"{name}.vectors.npy"
-        for path, array in ((keys_path, keys), (vectors_path, vectors)):
-            tmp = path.with_name(path.name + ".tmp")
-            with open(tmp, "wb") as handle:
-                np.save(handle, array)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        marker = {"rows": len(keys), "dim": vectors.shape[1], "sha256": _checksum(keys, vectors)}
-        tmp = self.folder / f"{name}.json.tmp"
-        tmp.write_text(json.dumps(marker))
-        os.replace(tmp, self.folder / f"{name}.json")
+        try:
+            with self._locked():
+                found, _ = self.lookup(keys)
+                if found.all():
+                    return
+                self._write_shard(keys[~found], np.ascontiguousarray(vectors[~found], dtype=np.float32))
+        except (OSError, FramingError) as error:
+            self.writable = False
+            self._warn(f"{self.folder}: cannot write to the embedding cache ({_reason(error)}); continuing without "
+                       f"storing new vectors")
+
+    def _write_shard(self, keys: np.ndarray, vectors: np.ndarray) -> None:
+        """Arrays first, the checksum file last; each file under a temporary name until it is complete."""
+        name = f"shard-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"  # names sort in the order shards were written
+        written = []
+        try:
+            for suffix, array in ((".keys.npy", keys), (".vectors.npy", vectors)):
+                path = self.folder / f"{name}{suffix}"
+                with atomic_path(path) as tmp:
+                    np.save(tmp, array)
+                written.append(path)
+            marker = {"rows": len(keys), "dim": vectors.shape[1], "sha256": _checksum(keys, vectors)}
+            with atomic_path(self.folder / f"{name}.json") as tmp:
+                tmp.write_text(json.dumps(marker))
+        except BaseException:
+            for path in written:  # arrays without their checksum file would only be orphans
+                path.unlink(missing_ok=True)
+            raise
+
+    @contextmanager
+    def _locked(self):
+        """An exclusive lock on the cache folder, shared with other processes (best-effort where there is none)."""
+        if fcntl is None:
+            yield
+            return
+        with open(self.folder / ".lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _valid_shards(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Every complete, intact shard, oldest first; damaged ones are reported and removed."""
         shards = []
-        for marker_path in sorted(self.folder.glob("shard-*.json")):
+        try:
+            markers = list(self.folder.glob("shard-*.json"))
+        except OSError as error:
+            self.readable = False
+            self._warn(f"{self.folder}: cannot read the embedding cache ({_reason(error)}); continuing without it")
+            return []
+        for marker_path in sorted(markers, key=_written_order):
             stem = marker_path.name[: -len(".json")]
+            paths = (self.folder / f"{stem}.keys.npy", self.folder / f"{stem}.vectors.npy")
             try:
                 marker = json.loads(marker_path.read_text())
-                paths = (self.folder / f"{stem}.keys.npy", self.folder / f"{stem}.vectors.npy")
                 stamp = tuple((p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
-                keys, vectors = (np.load(p, mmap_mode="r") for p in paths)
+                keys, vectors = (np.load(p, mmap_mode="r", allow_pickle=False) for p in paths)
                 intact = (keys.shape == (marker["rows"],) and vectors.shape == (marker["rows"], marker["dim"])
+                          and keys.dtype == np.dtype(f"S{KEY_BYTES}") and vectors.dtype == np.float32
                           and (_VERIFIED.get(str(marker_path)) == stamp
                                or _checksum(keys, vectors) == marker["sha256"]))
                 if intact:
                     _VERIFIED[str(marker_path)] = stamp
-            except (OSError, ValueError, KeyError, TypeError, EOFError):
-                intact = False
+            except FileNotFoundError:
+                continue  # removed meanwhile by another run (a damaged shard it found first)
+            except Exception:  # noqa: BLE001 - any unreadable shard is damaged: numpy's header parser alone raises
+                intact = False  # ValueError, SyntaxError, tokenize.TokenError, EOFError, UnicodeDecodeError ...
             if intact:
                 shards.append((np.asarray(keys), vectors))
-            else:
-                warnings.warn(f"{self.folder / stem}: damaged embedding cache shard removed; its texts will be "
-                              f"recomputed", FramingWarning, stacklevel=3)
-                for suffix in (".json", ".keys.npy", ".vectors.npy"):
+                continue
+            self._warn(f"{self.folder / stem}: damaged embedding cache shard removed; its texts will be recomputed")
+            for suffix in (".json", ".keys.npy", ".vectors.npy"):
+                try:
                     (self.folder / f"{stem}{suffix}").unlink(missing_ok=True)
+                except OSError:
+                    pass  # a read-only cache: the shard stays, and is skipped again next time
         return shards
+
+    def _warn(self, message: str) -> None:
+        warnings.warn(message, FramingWarning, stacklevel=4)
+
+
+def _written_order(marker_path: Path) -> tuple:
+    """Shards in the order they were written: by the time in their name (older framing: by the marker's mtime)."""
+    stamp = marker_path.name.split("-")[1] if marker_path.name.count("-") >= 2 else ""
+    if stamp.isdigit():
+        return (int(stamp), marker_path.name)
+    try:
+        return (marker_path.stat().st_mtime_ns, marker_path.name)
+    except OSError:
+        return (0, marker_path.name)
+
+
+def _reason(error: BaseException) -> str:
+    return getattr(error, "strerror", None) or str(error).split(": ", 1)[-1] or type(error).__name__
 
 
 def _checksum(keys: np.ndarray, vectors: np.ndarray) -> str:

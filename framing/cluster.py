@@ -8,6 +8,8 @@ BERTopic) and the most representative paragraphs.
 from __future__ import annotations
 
 import random
+import warnings
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -16,13 +18,14 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import HDBSCAN, AgglomerativeClustering, KMeans
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.metrics import silhouette_score
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from .codebook import Codebook, load_codebook
 from .embed import default_embedder
-from .errors import FramingError
-from .detectors import as_input
+from .detectors import CODEBOOK_PARAMETER, EMBEDDER_PARAMETER, as_input, validate_parameters
+from .errors import FramingError, FramingWarning
 
 METHODS = ("graph", "kmeans", "agglomerative", "hdbscan")
 
@@ -56,6 +59,23 @@ class FrameClusterer(ClusterMixin, BaseEstimator):
     >>> clusterer.clusters_[["cluster", "size", "frames", "terms"]]          # doctest: +SKIP
     """
 
+    _parameter_constraints = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left"), None],
+        "method": [StrOptions(set(METHODS)), None],
+        "k_range": [tuple, list],
+        "outlier_quantile": [Interval(Real, 0, 1, closed="left")],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "resolution": [Interval(Real, 0, None, closed="neither")],
+        "min_similarity": [Interval(Real, -1, 1, closed="both")],
+        "min_cluster_size": [Interval(Integral, 1, None, closed="left")],
+        "max_fit_rows": [Interval(Integral, 3, None, closed="left")],
+        "n_terms": [Interval(Integral, 1, None, closed="left")],
+        "n_representatives": [Interval(Integral, 0, None, closed="left")],
+        "codebook": CODEBOOK_PARAMETER,
+        "embedder": EMBEDDER_PARAMETER,
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, n_clusters=None, method=None, k_range=(4, 16), outlier_quantile=0.05, n_neighbors=10,
                  resolution=4.0, min_similarity=0.3, min_cluster_size=5, max_fit_rows=20_000, n_terms=8,
                  n_representatives=3, codebook=None, embedder=None, random_state=None):
@@ -76,9 +96,11 @@ class FrameClusterer(ClusterMixin, BaseEstimator):
 
     def fit(self, X, y=None, texts=None):
         """Cluster ``X`` (texts, or embeddings with their ``texts`` given separately for the terms)."""
+        validate_parameters(self)
+        if len(self.k_range) != 2 or not all(isinstance(k, Integral) for k in self.k_range) \
+                or not 2 <= self.k_range[0] <= self.k_range[1]:
+            raise FramingError(f"k_range must be (low, high) with 2 <= low <= high, not {self.k_range!r}")
         method = self.method or ("kmeans" if self.n_clusters else "graph")
-        if method not in METHODS:
-            raise FramingError(f"method {self.method!r} is not one of {', '.join(METHODS)}")
         if method in ("graph", "hdbscan") and self.n_clusters:
             raise FramingError(f"method {method!r} finds the number of clusters itself; n_clusters applies to "
                                "'kmeans' and 'agglomerative'")
@@ -87,10 +109,15 @@ class FrameClusterer(ClusterMixin, BaseEstimator):
             texts, X = X, (self.embedder or default_embedder()).embed(X)
         if texts is not None and len(texts) != len(X):
             raise FramingError(f"{len(X)} embeddings but {len(texts)} texts")
+        if len(X) < 3:
+            raise FramingError(f"clustering needs at least 3 paragraphs, got {len(X)} sample(s)")
+        if self.n_clusters is not None and self.n_clusters >= len(X):
+            raise FramingError(f"n_clusters={self.n_clusters} needs more than {self.n_clusters} paragraphs, got "
+                               f"{len(X)} sample(s)")
+        self.n_features_in_ = X.shape[1]
         vectors = np.array(X, dtype=np.float32)  # one copy, normalised in place (no temporaries of its size)
-        vectors /= np.sqrt(np.einsum("ij,ij->i", vectors, vectors))[:, None]
-        if len(vectors) < 3:
-            raise FramingError(f"clustering needs at least 3 paragraphs, got {len(vectors)}")
+        norms = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
+        vectors /= np.where(norms == 0, 1, norms)[:, None]  # a zero row stays zero rather than becoming NaN
         self.method_ = method
         self.silhouette_ = {}
         if method == "graph":
@@ -188,12 +215,17 @@ class FrameClusterer(ClusterMixin, BaseEstimator):
         exemplars = (self.embedder or default_embedder()).embed(table["text"].tolist())
         prototypes = np.array([exemplars[(table["frame"] == name).to_numpy()].mean(axis=0) for name in codebook.names])
         prototypes /= np.linalg.norm(prototypes, axis=1, keepdims=True)
+        if prototypes.shape[1] != vectors.shape[1]:
+            warnings.warn(f"the paragraph vectors have {vectors.shape[1]} dimensions but the embedder gives "
+                          f"{prototypes.shape[1]}: clusters are not named after codebook frames (embed the paragraphs "
+                          f"with the clusterer's embedder)", FramingWarning, stacklevel=3)
+            prototypes = np.zeros((0, vectors.shape[1]))
         terms = _class_tfidf_terms(texts, labels, self.n_terms) if texts is not None else {}
         rows = []
         for c, centre in zip(clusters, self.cluster_centers_):
             members = np.flatnonzero(labels == c)
             closeness = vectors[members] @ centre
-            nearest = np.argsort(-(prototypes @ centre))[:2]
+            nearest = np.argsort(-(prototypes @ centre))[:2] if len(prototypes) else np.array([], dtype=int)
             rows.append({"cluster": c, "size": len(members),
                          "frames": tuple(codebook.names[i] for i in nearest),
                          "frame_similarity": tuple(round(float(prototypes[i] @ centre), 3) for i in nearest),
@@ -213,6 +245,9 @@ class FrameClusterer(ClusterMixin, BaseEstimator):
         check_is_fitted(self, "cluster_centers_")
         X = as_input(X)
         vectors = X if isinstance(X, np.ndarray) else (self.embedder or default_embedder()).embed(X)
+        if vectors.shape[1] != self.n_features_in_:
+            raise FramingError(f"X has {vectors.shape[1]} features, but FrameClusterer is expecting "
+                               f"{self.n_features_in_} features as input")
         return nearest_centre(np.asarray(vectors, dtype=np.float32), self.cluster_centers_)
 
 

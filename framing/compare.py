@@ -1,21 +1,23 @@
 """Compare outlets: frame shares with uncertainty, a test, divergences, syndication and claim alignment.
 
-Framed paragraphs (a Paragraphs table + ``frames``, a tuple of frame keys per row, from
-``detector.frame_table(paragraphs)`` or gold ``labels``) -> tidy result tables, one row per (group, frame), pair of
-groups, or paragraph pair. Uncertainty respects that paragraphs come in articles: bootstraps and permutations
-resample whole articles.
+Framed paragraphs (``framing.schemas.FRAMED``: a Paragraphs table + ``frames``, a tuple of frame keys per row, from
+``detector.frame_table(paragraphs)`` or gold ``labels``; read back from a CSV, ``"a;b"`` is parsed) -> tidy result
+tables, one row per (group, frame) (``framing.schemas.SHARES``), pair of groups, or paragraph pair. Uncertainty
+respects that paragraphs come in articles: bootstraps and permutations resample whole articles.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.spatial.distance import jensenshannon
 from scipy.stats import beta, chi2_contingency
 
-from .codebook import load_codebook
 from .embed import Embeddings
 from .errors import FramingError
+from .framed import frames_of, unknown_frames_error
+from .multilabel import indicator_table
+from .schemas import FRAMED, SHARES, TEXTS, validate
+from .thresholds import best_cut, f1_curve
 
 # Cosine similarity from which a paragraph of another outlet is taken to carry a focal paragraph's claim. Calibrated
 # on the hand-labelled Sputnik claim pairs (corpus/annotations/claims_sputnik.csv): see calibrate_alignment().
@@ -23,49 +25,67 @@ ALIGNMENT_THRESHOLD = 0.62
 SYNDICATION_THRESHOLD = 0.93
 
 
-def _check(framed: pd.DataFrame, columns: tuple[str, ...]) -> None:
-    missing = [c for c in columns if c not in framed.columns]
-    if missing:
-        raise FramingError(f"framed table lacks column(s) {', '.join(missing)}; make it with detector.frame_table")
+def _check(framed: pd.DataFrame, columns: tuple[str, ...], schema=FRAMED) -> pd.DataFrame:
+    """The framed table validated (``frames`` parsed into tuples), with ``columns`` present and at least one row."""
+    framed = validate(schema, framed, "framed table", columns=columns)
     if framed.empty:
         raise FramingError("framed table is empty: no paragraphs to compare")
+    return framed
 
 
-def _frame_names(frames) -> list[str]:
-    return list(frames) if frames is not None else load_codebook().names
+def _count_frames(counts: pd.DataFrame, frames) -> list[str]:
+    """Frames of an ``article_counts`` table: given, recorded in its attrs, or its columns after ``paragraphs``."""
+    if frames is not None or counts.attrs.get("frames"):
+        return frames_of(counts, frames)
+    if "paragraphs" not in counts.columns:
+        raise FramingError("counts table lacks 'paragraphs'; make it with framing.compare.article_counts")
+    return list(counts.columns[list(counts.columns).index("paragraphs") + 1:])
 
 
 def article_counts(framed: pd.DataFrame, by: str = "outlet", *, frames=None, body_only: bool = True,
-                   drop_copies: bool = False) -> pd.DataFrame:
-    """One row per article: its group, its number of paragraphs and, per frame, how many carry it.
+                   drop_copies: bool = False, strata: str | None = None) -> pd.DataFrame:
+    """One row per article: its group (and stratum), its number of paragraphs and, per frame, how many carry it.
 
     Everything the comparison needs is in these counts, so a large corpus can be reduced partition by partition
-    (``framing.scale``) and compared here with the same results.
+    (``framing.scale``) and compared here with the same results. With ``strata`` (an event, a week), every article
+    must lie in one stratum.
     """
-    _check(framed, ("frames", "article_id", by))
-    names = _frame_names(frames)
+    framed = _check(framed, ("frames", "article_id", by) + ((strata,) if strata else ()))
+    names = frames_of(framed, frames)
     data = framed
     if body_only and "kind" in data.columns:
         data = data[data["kind"] == "body"]
     if drop_copies:
-        _check(data, ("is_copy",))
-        data = data[~data["is_copy"]]
+        if "is_copy" not in data.columns:
+            raise FramingError("drop_copies needs the column 'is_copy': mark copies with "
+                               "framing.compare.mark_syndication")
+        data = data[~data["is_copy"].astype(bool)]
     unknown = sorted({f for row in data["frames"] for f in row} - set(names))
     if unknown:
-        raise FramingError(f"frames {', '.join(unknown)} are not among the frames compared ({', '.join(names)})")
-    if data[by].isna().any():
-        raise FramingError(f"column {by!r} is empty for {int(data[by].isna().sum())} paragraph(s), e.g. "
-                           f"{data.loc[data[by].isna(), 'article_id'].iloc[0]!r}: fill it or group by another column")
-    indicator = pd.DataFrame([[int(n in row) for n in names] for row in data["frames"]], columns=names,
-                             index=data.index)
+        raise unknown_frames_error(unknown, names, framed.attrs.get("codebook"))
+    for column in (by, strata) if strata else (by,):
+        if data[column].isna().any():
+            raise FramingError(f"column {column!r} is empty for {int(data[column].isna().sum())} paragraph(s), e.g. "
+                               f"{data.loc[data[column].isna(), 'article_id'].iloc[0]!r}: fill it or use another "
+                               f"column")
+    keys = ["article_id", by] + ([strata] if strata else [])
+    if strata:
+        spread = data.groupby("article_id")[strata].nunique()
+        if (spread > 1).any():
+            raise FramingError(f"article {spread.index[spread > 1][0]!r} lies in more than one stratum of {strata!r}; "
+                               f"strata must group whole articles")
+    indicator = indicator_table(data["frames"], names).astype("int64")
     indicator.insert(0, "paragraphs", 1)
-    counts = indicator.groupby([data["article_id"], data[by]]).sum().reset_index()
-    return counts[["article_id", by, "paragraphs", *names]]
+    counts = indicator.groupby([data[k] for k in keys]).sum().reset_index()
+    counts = counts[[*keys, "paragraphs", *names]]
+    counts.attrs.update(frames=names, codebook=framed.attrs.get("codebook"))
+    return counts
 
 
 def frame_shares(framed: pd.DataFrame, by: str = "outlet", *, frames=None, groups=None, body_only: bool = True,
                  drop_copies: bool = False, n_boot: int = 2000, confidence: float = 0.95,
-                 random_state: int = 0) -> pd.DataFrame:
+                 random_state: int = 0, validation: pd.DataFrame | None = None,
+                 strata: str | None = None) -> pd.DataFrame:
     """Share of paragraphs carrying each frame, per group, with a two-stage bootstrap interval.
 
     Each bootstrap draw resamples the group's articles, then paragraphs within each drawn article, so a group with
@@ -74,41 +94,84 @@ def frame_shares(framed: pd.DataFrame, by: str = "outlet", *, frames=None, group
     zero-wide. Every frame gets a row, also with share 0; a group named in ``groups`` that has no paragraphs gets rows
     with share NaN.
 
+    ``validation`` (a validation sample: units with the detector's ``frames`` and gold ``labels``, see
+    ``framing.prevalence``) adds the shares corrected for the detector's errors beside the raw ones:
+    ``corrected_share``, ``corrected_low``, ``corrected_high`` (the interval also resamples the validation sample)
+    and ``correction_note`` (why a value is NaN or set to a bound; empty otherwise).
+
+    ``strata`` (a column such as an event or a week) gives shares within each stratum: one row per stratum, group
+    and frame, the stratum in the first column.
+
     >>> frame_shares(framed, by="outlet_kind").query("frame == 'denial'")   # doctest: +SKIP
     """
-    counts = article_counts(framed, by, frames=frames, body_only=body_only, drop_copies=drop_copies)
-    return shares_from_counts(counts, by, frames=frames, groups=groups, n_boot=n_boot, confidence=confidence,
-                              random_state=random_state)
+    counts = article_counts(framed, by, frames=frames, body_only=body_only, drop_copies=drop_copies, strata=strata)
+    shares = shares_from_counts(counts, by, frames=frames, groups=groups, n_boot=n_boot, confidence=confidence,
+                                random_state=random_state, validation=validation, strata=strata)
+    return validate(SHARES, shares, "frame shares", columns=(by,))
 
 
 def shares_from_counts(counts: pd.DataFrame, by: str, *, frames=None, groups=None, n_boot: int = 2000,
-                       confidence: float = 0.95, random_state: int = 0) -> pd.DataFrame:
+                       confidence: float = 0.95, random_state: int = 0, validation: pd.DataFrame | None = None,
+                       strata: str | None = None) -> pd.DataFrame:
     """``frame_shares`` from an ``article_counts`` table (rows in any order: they are sorted by article id)."""
-    names = _frame_names(frames)
+    names = _count_frames(counts, frames)
     counts = counts.sort_values("article_id", kind="stable")
     rng = np.random.default_rng(random_state)
+    rates = None
+    if validation is not None:
+        from .prevalence import rate_draws
+
+        # A stream of its own, so the raw columns are the same with and without a validation sample.
+        rates = rate_draws(validation, names, n_boot=n_boot, confidence=confidence,
+                           random_state=np.random.default_rng([random_state, 1]))
+    if strata is None:
+        return _group_shares(counts, by, names, groups, n_boot, confidence, rng, rates)
+    parts = []
+    for stratum, members in counts.groupby(strata, sort=True):
+        table = _group_shares(members, by, names, groups, n_boot, confidence, rng, rates)
+        table.insert(0, strata, stratum)
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _group_shares(counts, by, names, groups, n_boot, confidence, rng, rates) -> pd.DataFrame:
+    from .prevalence import CORRECTED_COLUMNS, corrected_columns
+
     rows = []
     order = list(groups) if groups is not None else sorted(counts[by].dropna().unique())
     for group in order:
         members = counts[counts[by] == group]
         if members.empty:
-            rows.extend({by: group, "frame": n, "share": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                         "paragraphs": 0, "frame_paragraphs": 0, "articles": 0} for n in names)
+            empty = {by: group, "share": np.nan, "ci_low": np.nan, "ci_high": np.nan, "paragraphs": 0,
+                     "frame_paragraphs": 0, "articles": 0}
+            if rates is not None:
+                empty.update(corrected_share=np.nan, corrected_low=np.nan, corrected_high=np.nan,
+                             correction_note="no units in this group")
+            rows.extend({**empty, "frame": n} for n in names)
             continue
         sizes, carried = members["paragraphs"].to_numpy(), members[names].to_numpy(dtype=float)
-        low, high = _two_stage_interval(sizes, carried, n_boot, confidence, rng)
+        draws = _two_stage_draws(sizes, carried, n_boot, rng)
+        alpha = (1 - confidence) / 2
+        low, high = np.quantile(draws, alpha, axis=0), np.quantile(draws, 1 - alpha, axis=0)
         # A frame seen in none (or all) of a group's paragraphs would get a zero-width bootstrap interval; the
         # Jeffreys interval on the paragraph counts keeps an honest bound, and the wider of the two is reported.
         total, seen = sizes.sum(), carried.sum(axis=0)
         low = np.minimum(low, beta.ppf((1 - confidence) / 2, seen + 0.5, total - seen + 0.5))
         high = np.maximum(high, beta.ppf((1 + confidence) / 2, seen + 0.5, total - seen + 0.5))
+        corrected = (corrected_columns(seen / total, draws, rates, confidence, raw_low=low, raw_high=high)
+                     if rates is not None else None)
         for j, name in enumerate(names):
-            rows.append({by: group, "frame": name, "share": seen[j] / total, "ci_low": low[j], "ci_high": high[j],
-                         "paragraphs": int(total), "frame_paragraphs": int(seen[j]), "articles": len(members)})
-    return pd.DataFrame(rows)
+            row = {by: group, "frame": name, "share": seen[j] / total, "ci_low": low[j], "ci_high": high[j],
+                   "paragraphs": int(total), "frame_paragraphs": int(seen[j]), "articles": len(members)}
+            if corrected is not None:
+                row.update(corrected[j])
+            rows.append(row)
+    columns = [by, "frame", "share", "ci_low", "ci_high", "paragraphs", "frame_paragraphs", "articles"]
+    return pd.DataFrame(rows, columns=columns + (list(CORRECTED_COLUMNS) if rates is not None else []))
 
 
-def _two_stage_interval(sizes, carried, n_boot, confidence, rng, chunk=100):
+def _two_stage_draws(sizes, carried, n_boot, rng, chunk=100):
+    """Bootstrap draws (n_boot x frames) of a group's shares: articles resampled, then paragraphs within them."""
     rates = carried / sizes[:, None]
     shares = []
     for start in range(0, n_boot, chunk):  # in chunks, so memory stays small for groups of thousands of articles
@@ -116,23 +179,31 @@ def _two_stage_interval(sizes, carried, n_boot, confidence, rng, chunk=100):
         trials = drawn * sizes  # paragraphs drawn per article; frame counts are then binomial in them
         counts = rng.binomial(trials[:, :, None], rates[None, :, :]).sum(axis=1)
         shares.append(counts / trials.sum(axis=1, keepdims=True))
-    shares = np.vstack(shares)
-    alpha = (1 - confidence) / 2
-    return np.quantile(shares, alpha, axis=0), np.quantile(shares, 1 - alpha, axis=0)
+    return np.vstack(shares)
 
 
 def difference_test(framed: pd.DataFrame, by: str = "outlet_kind", *, frames=None, n_permutations: int = 2000,
-                    random_state: int = 0) -> pd.DataFrame:
+                    random_state: int = 0, strata: str | None = None) -> pd.DataFrame:
     """Do groups differ in their frames? Chi-square statistic on groups × frames, p-value by permuting group labels
-    across whole articles (paragraphs of one article are not independent), effect size Cramér's V."""
-    return difference_test_from_counts(article_counts(framed, by, frames=frames), by, frames=frames,
-                                       n_permutations=n_permutations, random_state=random_state)
+    across whole articles (paragraphs of one article are not independent), effect size Cramér's V.
+
+    With ``strata`` (an event, a week): the statistic is summed over strata and group labels are permuted among the
+    articles of one stratum only, so differences between strata never count as differences between groups
+    (``framing.stratified``); ``stratified_differences`` gives the pooled, stratum-adjusted difference per frame.
+    """
+    return difference_test_from_counts(article_counts(framed, by, frames=frames, strata=strata), by, frames=frames,
+                                       n_permutations=n_permutations, random_state=random_state, strata=strata)
 
 
 def difference_test_from_counts(counts: pd.DataFrame, by: str, *, frames=None, n_permutations: int = 2000,
-                                random_state: int = 0) -> pd.DataFrame:
+                                random_state: int = 0, strata: str | None = None) -> pd.DataFrame:
     """``difference_test`` from an ``article_counts`` table."""
-    names = _frame_names(frames)
+    names = _count_frames(counts, frames)
+    if strata is not None:
+        from .stratified import stratified_test_from_counts
+
+        return stratified_test_from_counts(counts, by, strata, names, n_permutations=n_permutations,
+                                           random_state=random_state)
     counts = counts.sort_values("article_id", kind="stable")
     observed = counts.groupby(by)[names].sum()
     observed = observed.loc[observed.sum(axis=1) > 0, observed.sum() > 0]
@@ -155,19 +226,50 @@ def difference_test_from_counts(counts: pd.DataFrame, by: str, *, frames=None, n
                           "permutations": n_permutations, "frame_mentions": int(n)}])
 
 
-def divergences(framed: pd.DataFrame, by: str = "outlet_kind", *, frames=None) -> pd.DataFrame:
-    """Jensen–Shannon divergence (bits, 0 = same frame mix, 1 = disjoint) between every pair of groups."""
-    return divergences_from_counts(article_counts(framed, by, frames=frames), by, frames=frames)
+def divergences(framed: pd.DataFrame, by: str = "outlet_kind", *, frames=None, strata: str | None = None,
+                n_boot: int = 1000, n_permutations: int = 1000, confidence: float = 0.95,
+                random_state: int = 0) -> pd.DataFrame:
+    """Jensen–Shannon divergence (bits, 0 = same frame mix, 1 = disjoint) between every pair of groups, with a
+    bootstrap interval (articles resampled), ``jsd_null`` (the mean divergence when group labels are permuted: what
+    groups of these sizes show by chance) and its permutation p-value.
+
+    With ``strata``: the mean over strata of the divergence within each stratum (``framing.stratified``).
+    """
+    return divergences_from_counts(article_counts(framed, by, frames=frames, strata=strata), by, frames=frames,
+                                   strata=strata, n_boot=n_boot, n_permutations=n_permutations,
+                                   confidence=confidence, random_state=random_state)
 
 
-def divergences_from_counts(counts: pd.DataFrame, by: str, *, frames=None) -> pd.DataFrame:
+def divergences_from_counts(counts: pd.DataFrame, by: str, *, frames=None, strata: str | None = None,
+                            n_boot: int = 1000, n_permutations: int = 1000, confidence: float = 0.95,
+                            random_state: int = 0) -> pd.DataFrame:
     """``divergences`` from an ``article_counts`` table."""
-    totals = counts.groupby(by)[_frame_names(frames)].sum()
-    distributions = totals.div(totals.sum(axis=1), axis=0)
-    groups = list(distributions.index)
-    return pd.DataFrame([{"group_a": a, "group_b": b,
-                          "jsd": float(jensenshannon(distributions.loc[a], distributions.loc[b], base=2) ** 2)}
-                         for a in groups for b in groups])
+    from .stratified import divergences_with_intervals
+
+    return divergences_with_intervals(counts, by, _count_frames(counts, frames), strata=strata, n_boot=n_boot,
+                                      n_permutations=n_permutations, confidence=confidence,
+                                      random_state=random_state)
+
+
+def stratified_differences(framed: pd.DataFrame, by: str, strata: str | None, *, frames=None, pairs=None,
+                           validation: pd.DataFrame | None = None, body_only: bool = True,
+                           drop_copies: bool = False, n_boot: int = 2000, n_permutations: int = 2000,
+                           confidence: float = 0.95, random_state: int = 0) -> pd.DataFrame:
+    """The pooled, stratum-adjusted difference in each frame's share between two groups (Mantel–Haenszel), with
+    interval, MH odds ratio and within-stratum permutation p-value; one row per pair of groups and frame.
+
+    ``difference`` is group_a's share minus group_b's, compared within strata only (``framing.stratified`` has the
+    method). With ``validation``, ``corrected_difference`` corrects it for the detector's errors.
+
+    >>> stratified_differences(basil, by="outlet", strata="event_id")    # doctest: +SKIP
+    """
+    from .stratified import stratified_differences as from_counts
+
+    counts = article_counts(framed, by, frames=frames, body_only=body_only, drop_copies=drop_copies, strata=strata)
+    return from_counts(counts, by, strata, _count_frames(counts, frames), pairs=pairs, validation=validation, n_boot=n_boot,
+                       n_permutations=n_permutations, confidence=confidence, random_state=random_state)
+
+
 
 
 def _vectors(framed: pd.DataFrame, embeddings: Embeddings | np.ndarray) -> np.ndarray:
@@ -190,7 +292,7 @@ def mark_syndication(framed: pd.DataFrame, embeddings, *, threshold: float = SYN
     Adds ``syndication_group`` (-1 when unique; groups are connected components of copy pairs) and ``is_copy``
     (True for every member but the earliest, by date then article id), so shares can count copied text once.
     """
-    _check(framed, ("para_id", "article_id", "outlet", "text"))
+    framed = _check(framed, ("para_id", "article_id", "outlet", "text"), schema=TEXTS)
     vectors = _vectors(framed, embeddings)
     eligible = np.array([len(t.split()) >= min_words for t in framed["text"]])
     if "kind" in framed.columns:
@@ -233,7 +335,7 @@ def align_claims(framed: pd.DataFrame, embeddings, focal_article: str, *,
                  threshold: float = ALIGNMENT_THRESHOLD) -> pd.DataFrame:
     """For each body paragraph of the focal article and each other outlet: the outlet's closest paragraph, whether
     it carries the claim (cosine >= ``threshold``), and the frames it gains and loses against the focal paragraph."""
-    _check(framed, ("para_id", "article_id", "outlet", "frames", "text"))
+    framed = _check(framed, ("para_id", "article_id", "outlet", "frames", "text"))
     if focal_article not in set(framed["article_id"]):
         raise FramingError(f"focal article {focal_article!r} is not in the table")
     vectors = _vectors(framed, embeddings)
@@ -264,13 +366,5 @@ def calibrate_alignment(pairs: pd.DataFrame) -> tuple[float, pd.DataFrame]:
     """The cosine cut that best separates hand-labelled claim pairs (``similarity``, ``carries_claim`` yes/no), by
     F1; returns it and the precision/recall of every candidate cut."""
     truth = (pairs["carries_claim"] == "yes").to_numpy()
-    rows = []
-    for cut in np.round(np.arange(0.30, 0.96, 0.01), 2):
-        flagged = pairs["similarity"].to_numpy() >= cut
-        tp = int((flagged & truth).sum())
-        precision = tp / flagged.sum() if flagged.any() else np.nan
-        recall = tp / truth.sum()
-        f1 = 2 * tp / (flagged.sum() + truth.sum())
-        rows.append({"threshold": cut, "precision": precision, "recall": recall, "f1": f1})
-    table = pd.DataFrame(rows)
-    return float(table.loc[table["f1"].idxmax(), "threshold"]), table
+    table = f1_curve(truth, pairs["similarity"].to_numpy(), np.round(np.arange(0.30, 0.96, 0.01), 2))
+    return best_cut(table), table[["threshold", "precision", "recall", "f1"]]

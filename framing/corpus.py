@@ -1,10 +1,15 @@
-"""Read a corpus of articles (files or tables) into one validated DataFrame.
+"""Read a corpus of articles (files, tables, saved web pages or a DataFrame) into one validated DataFrame.
 
 Articles table (``framing.schemas.ARTICLES``): one row per article, columns ``ARTICLE_COLUMNS`` (+ any extra
 metadata fields), where ``text`` is the body (for ``.txt`` files: everything after the title line) with ``\\n`` line
 endings, and ``source`` names the file (and row, for tables) it came from. The format is documented in
 ``corpus/README.md``. Files a folder holds that are documentation or hidden are skipped and listed in
 ``articles.attrs["skipped"]``; any other file is read, or refused with an error naming it.
+
+Only ``article_id``, ``outlet`` and ``text`` are required (``framing.schemas.REQUIRED_FIELDS``). Every other field is
+optional and, when absent, left missing (an absent date is NaT, not a made-up one; a missing language is detected):
+``articles.attrs["defaults"]`` records, per field, how many articles lack it and what stands in. ``outlet_kind`` is
+free-form.
 """
 
 from __future__ import annotations
@@ -23,14 +28,20 @@ from .schemas import ARTICLE_ID_PATTERN, ARTICLES, LANGUAGE_PATTERN, REQUIRED_FI
 from .table_files import TABLE_SUFFIXES, read_table, read_utf8
 from .yaml_files import load_yaml
 
+OPTIONAL_FIELDS = ("outlet_kind", "date", "title", "url", "language", "licence", "provenance")
+# What stands in for an absent optional field; recorded in articles.attrs["defaults"].
+ABSENT = {"outlet_kind": "missing (group by outlet instead)", "date": "missing (NaT)", "title": "none",
+          "url": "missing", "language": "detected from the text (language_source = 'detected')",
+          "licence": "missing (unknown: check before sharing text)", "provenance": "missing"}
+METADATA_FIELDS = (*REQUIRED_FIELDS, *OPTIONAL_FIELDS)
 COMPOSED_FIELDS = ("modelled_on", "rests_on")
-ARTICLE_COLUMNS = (*REQUIRED_FIELDS, *COMPOSED_FIELDS, "language_source", "text", "source")
+ARTICLE_COLUMNS = (*METADATA_FIELDS, *COMPOSED_FIELDS, "language_source", "text", "source")
 OUTLET_KINDS = (
     "russian-state", "dprk-state", "us-government", "western-wire", "western-press",
     "ukrainian", "south-korean", "japanese", "chinese-state", "other",
 )
 PROVENANCES = ("collected", "composed")
-ARTICLE_SUFFIXES = (".md", ".txt")
+ARTICLE_SUFFIXES = (".md", ".txt", ".html", ".htm")
 SIDECAR_SUFFIX = ".meta.yaml"
 # Files in a corpus folder that document it rather than hold articles: these names exactly, with at most an extension
 # (README.md, LICENSE, DATACARD.txt). Anything else is read (`readme_first.txt` is an article, as is
@@ -40,15 +51,20 @@ ARTICLE_ID = re.compile(ARTICLE_ID_PATTERN)
 LANGUAGE_CODE = re.compile(LANGUAGE_PATTERN)
 
 
-def load_corpus(path: str | Path | Iterable[str | Path], *, require_metadata: bool = True) -> pd.DataFrame:
-    """Load articles from a file, a folder, or several of them, and validate them.
+def load_corpus(path: str | Path | Iterable[str | Path] | pd.DataFrame, *,
+                require_metadata: bool = True) -> pd.DataFrame:
+    """Load articles from a DataFrame, a file, a folder, or several files and folders, and validate them.
 
-    With ``require_metadata=False`` a bare ``.txt`` file or a table lacking metadata columns is accepted (fields
-    that are present are still checked); missing fields are left empty and a missing language is detected.
+    Files: ``.md`` (YAML header), ``.txt`` (+ ``.meta.yaml`` sidecar), ``.csv``/``.jsonl``/``.parquet`` tables (one
+    article per row), saved web pages ``.html``/``.htm`` (main text, title, date and site read by trafilatura).
+    Required: ``article_id``, ``outlet`` and ``text``; other fields are optional (see the module docstring).
+    With ``require_metadata=False`` even ``outlet`` may be absent and a ``.txt``/``.md`` file needs no metadata.
 
     >>> articles = load_corpus("corpus")                     # doctest: +SKIP
-    >>> articles[["article_id", "outlet", "date"]].head()    # doctest: +SKIP
+    >>> articles = load_corpus(pd.DataFrame({"article_id": ["a1"], "outlet": ["X"], "text": ["..."]}))  # doctest: +SKIP
     """
+    if isinstance(path, pd.DataFrame):
+        return _validate(_read_frame(path, "DataFrame", require_metadata), require_metadata)
     paths = [Path(path)] if isinstance(path, (str, Path)) else [Path(p) for p in path]
     if not paths:
         raise CorpusError("load_corpus", "no path given")
@@ -131,6 +147,8 @@ def _read_file(path: Path, require_metadata: bool) -> list[dict]:
         return [_read_markdown(path, require_metadata)]
     if suffix == ".txt":
         return [_read_text(path, require_metadata)]
+    if suffix in (".html", ".htm"):
+        return [read_html(path)]
     if suffix in TABLE_SUFFIXES:
         return _read_table(path, require_metadata)
     expected = ", ".join(ARTICLE_SUFFIXES + TABLE_SUFFIXES)
@@ -169,7 +187,8 @@ def _read_markdown(path: Path, require_metadata: bool) -> dict:
         if first[0].startswith("# "):
             meta["title"] = first[0][2:].strip()
             body = first[1] if len(first) > 1 else ""
-    meta.setdefault("article_id", path.stem)
+    if _is_missing(meta.get("article_id")):
+        meta["article_id"] = path.stem
     return {**meta, "text": body, "source": str(path)}
 
 
@@ -187,35 +206,76 @@ def _read_text(path: Path, require_metadata: bool) -> dict:
             raise CorpusError(sidecar, f"field 'title' differs from the first line of {path.name}: {title!r}")
     elif require_metadata:
         raise CorpusError(path, f"no metadata: expected a sidecar file {sidecar.name} next to it")
-    meta.setdefault("article_id", path.stem)
+    if _is_missing(meta.get("article_id")):
+        meta["article_id"] = path.stem
     meta["title"] = title
     return {**meta, "text": "\n".join(lines[first + 1:]).strip("\n"), "source": str(path)}
 
 
 def _read_table(path: Path, require_metadata: bool) -> list[dict]:
-    table = read_table(path)
+    return _read_frame(read_table(path), path, require_metadata, default_id=path.stem)
+
+
+def _read_frame(table: pd.DataFrame, where, require_metadata: bool, default_id: str | None = None) -> list[dict]:
+    """Rows of a table (from a file, or a DataFrame given directly) as article records."""
     if "text" not in table.columns:
-        raise CorpusError(path, f"table has no 'text' column (columns: {', '.join(map(str, table.columns))})")
-    if require_metadata:
-        missing = [field for field in REQUIRED_FIELDS if field not in table.columns]
-        if missing:
-            raise CorpusError(path, f"table lacks required column(s): {', '.join(missing)}")
+        raise CorpusError(where, f"table has no 'text' column (columns: {', '.join(map(str, table.columns))})")
+    required = [f for f in REQUIRED_FIELDS if default_id is None or f != "article_id"]  # files name their rows
+    missing = [field for field in required if field not in table.columns] if require_metadata else []
+    if missing:
+        raise CorpusError(where, f"table lacks required column(s): {', '.join(missing)} (required: article_id, "
+                                 f"outlet, text; every other column is optional)")
+    if not require_metadata and "article_id" not in table.columns and default_id is None:
+        default_id = "article"
     records = []
     for number, row in enumerate(table.to_dict("records"), start=1):
-        row = {key: value for key, value in row.items() if not _is_missing(value)}
-        row.setdefault("article_id", f"{path.stem}-{number}")
+        row = {str(key): value for key, value in row.items() if not _is_missing(value)}
+        if default_id is not None:
+            row.setdefault("article_id", f"{default_id}-{number}")
         if isinstance(row.get("text"), str):
             row["text"] = row["text"].replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-        records.append({**row, "source": f"{path} row {number}"})
+        records.append({**row, "source": f"{where} row {number}"})
     if not records:
-        raise CorpusError(path, "table has no rows")
+        raise CorpusError(where, "table has no rows")
     return records
+
+
+def read_html(path: str | Path) -> dict:
+    """A saved web page -> one article record: main text, title, date, site name and address, by trafilatura.
+
+    ``outlet`` is the site name the page declares, else its host name; ``article_id`` is the file name's stem.
+    Boilerplate that trafilatura keeps is still dropped later by ``segment``'s rules.
+    """
+    import trafilatura
+
+    path = Path(path)
+    page = read_utf8(path)
+    extracted = trafilatura.bare_extraction(page, with_metadata=True, include_comments=False, include_tables=False,
+                                            favor_precision=True) if page.strip() else None
+    found = (extracted if isinstance(extracted, dict) else extracted.as_dict()) if extracted is not None else {}
+    text = (found.get("text") or "").strip()
+    if not text:
+        raise CorpusError(path, "no article text found in this web page")
+    url = found.get("url")
+    host = re.sub(r"^www\.", "", re.sub(r"^[a-z]+://", "", url).split("/")[0]) if url else None
+    record = {"article_id": _safe_id(path.stem), "text": text.replace("\r\n", "\n"), "source": str(path)}
+    for field, value in (("title", found.get("title")), ("date", found.get("date")), ("url", url),
+                         ("outlet", found.get("sitename") or host), ("language", found.get("language"))):
+        if value:
+            record[field] = value
+    return record
+
+
+def _safe_id(stem: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._")
+    return cleaned or "page"
 
 
 def _is_missing(value: object) -> bool:
     if isinstance(value, (list, tuple)) or hasattr(value, "__array__") and not isinstance(value, str):
         return len(value) == 0
-    return value is None or value == "" or (isinstance(value, float) and value != value) or value is pd.NA
+    return (value is None or value is pd.NA or value is pd.NaT or (isinstance(value, str) and not value.strip())
+            or (isinstance(value, float) and value != value))
 
 
 def _validate(records: list[dict], require_metadata: bool) -> pd.DataFrame:
@@ -223,8 +283,9 @@ def _validate(records: list[dict], require_metadata: bool) -> pd.DataFrame:
     rows = []
     for record in records:
         source = record["source"]
-        row = {key: record[key] for key in record if not _is_missing(record[key])}
-        for field in ("text", *(REQUIRED_FIELDS if require_metadata else ())):
+        row = {_field_name(key, source): _valid_unicode(record[key], key, source) for key in record
+               if not _is_missing(record[key])}
+        for field in ("text", "article_id", *(REQUIRED_FIELDS if require_metadata else ())):
             if field not in row:
                 raise CorpusError(source, "empty body" if field == "text" else f"missing required field '{field}'")
         if not isinstance(row["text"], str):
@@ -248,11 +309,39 @@ def _validate(records: list[dict], require_metadata: bool) -> pd.DataFrame:
     for column in ARTICLE_COLUMNS:
         if column not in articles.columns:
             articles[column] = pd.NA
+    defaults = {field: {"articles": int(articles[field].isna().sum()), "stands_in": ABSENT[field]}
+                for field in OPTIONAL_FIELDS if articles[field].isna().any()}
     _fill_language(articles)
     extra = [column for column in articles.columns if column not in ARTICLE_COLUMNS]
     articles = articles[[*ARTICLE_COLUMNS, *extra]]
     articles["date"] = pd.to_datetime(articles["date"])
-    return validate(ARTICLES, articles.reset_index(drop=True), "articles")
+    articles = validate(ARTICLES, articles.reset_index(drop=True), "articles")
+    articles.attrs["defaults"] = defaults
+    return articles
+
+
+def _field_name(key: object, source: str) -> str:
+    if not isinstance(key, str) or not key.strip():
+        raise CorpusError(source, f"field name {key!r} is not a name: field names must be text")
+    return _valid_unicode(key, "field name", source)
+
+
+def _valid_unicode(value, field: object, source: str):
+    """Text that UTF-8 can hold: an escaped surrogate pair (as JSON and YAML write '\\ud83d\\ude42') is joined into
+    its character; a lone surrogate is an error."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_valid_unicode(item, field, source) for item in value)
+    if not isinstance(value, str):
+        return value
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        try:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16")
+        except UnicodeDecodeError:
+            raise CorpusError(source, f"field {field!r} holds a lone surrogate (an escape such as \\ud83d without "
+                                      f"its pair): write the character itself") from None
 
 
 def _check_fields(row: dict, source: str) -> None:
@@ -266,13 +355,17 @@ def _check_fields(row: dict, source: str) -> None:
                 raise CorpusError(source, f"missing field '{field}', required for composed text")
     if "modelled_on" in row:
         value = row["modelled_on"]
-        row["modelled_on"] = tuple(value.split()) if isinstance(value, str) else tuple(str(v) for v in value)
+        if isinstance(value, str):
+            row["modelled_on"] = tuple(value.split())
+        elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+            row["modelled_on"] = tuple(value)
+        else:
+            raise CorpusError(source, f"field 'modelled_on' must be addresses (a list of them, or one string), not "
+                                      f"{value!r}")
     if "language" in row:
         if not LANGUAGE_CODE.fullmatch(row["language"]):
             raise CorpusError(source, f"field 'language': {row['language']!r} is not a language code such as 'en'")
         row["language_source"] = "metadata"
-    if "outlet_kind" in row and row["outlet_kind"] not in OUTLET_KINDS:
-        warnings.warn(f"{source}: outlet_kind {row['outlet_kind']!r} is not a known kind", FramingWarning, stacklevel=4)
 
 
 def _parse_date(value: object, source: str) -> pd.Timestamp:

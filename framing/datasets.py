@@ -1,7 +1,8 @@
 """Loaders for public benchmark data sets (GVFC, BASIL, FNC-1, RUWA, MFC codes).
 
 Each loader takes the path of the user's own downloaded copy, either its folder or the file itself;
-no data is bundled. A missing file raises ``DatasetNotFoundError`` (a ``FramingError`` and a ``FileNotFoundError``)
+no data is bundled. (The examples below run in the test suite where the shared copies are present, and are skipped,
+saying so, where they are not.) A missing file raises ``DatasetNotFoundError`` (a ``FramingError`` and a ``FileNotFoundError``)
 naming the file and its download source; a file lacking an expected column raises ``DatasetError`` naming the file and
 the column.
 """
@@ -90,8 +91,9 @@ def load_gvfc(path, *, coded_only: bool = True) -> pd.DataFrame:
     dropped is in ``df.attrs["dropped"]``. Shared copy: gold 1,300 kept, 0 dropped; sheet 1,301 kept, 1,689
     dropped.
 
-    >>> df = load_gvfc("shared/datasets/gvfc")
-    >>> df["frame"].map(GVFC_FRAMES).value_counts()
+    >>> df = load_gvfc(shared_datasets_dir() / "gvfc")
+    >>> len(df), df["frame"].map(GVFC_FRAMES).value_counts().index[0]
+    (1300, 'politics')
     """
     file = _resolve(path, ["GVFC_extension_multimodal.csv", "data/GVFC_extension_multimodal.csv"], GVFC_URL)
     codes = ["Q1 Relevant", "Q2 Focus", "Q3 Theme1", "Q3 Theme2"]
@@ -131,8 +133,10 @@ def load_basil(path, *, level: str = "sentence") -> pd.DataFrame:
     center/conservative/right, unnormalized as in the source), ``n_spans``/``n_lex``/``n_inf`` (title spans
     included), ``spans`` (the source span dicts) and ``paragraphs``.
 
-    >>> art = load_basil("shared/datasets/basil", level="article")
-    >>> art.pivot(index="event_id", columns="outlet", values="relative_stance").head()
+    >>> art = load_basil(shared_datasets_dir() / "basil", level="article")
+    >>> len(art), sorted(art["outlet"].unique())
+    (300, ['fox', 'hpo', 'nyt'])
+    >>> stances = art.pivot(index="event_id", columns="outlet", values="relative_stance")  # one row per event
     """
     if level not in ("sentence", "article"):
         raise DatasetError(f"level must be 'sentence' or 'article', not {level!r}")
@@ -171,8 +175,9 @@ def load_fnc1(path) -> pd.DataFrame:
     works too). ``stance`` is categorical (unrelated, discuss, agree, disagree). Rows keep the source order;
     the 242 exact duplicate rows of the test set are kept. A body id without a body raises ``DatasetError``.
 
-    >>> df = load_fnc1("shared/datasets/fnc1")
-    >>> (df["stance"] == "disagree").mean()   # 0.027 on the competition test set
+    >>> df = load_fnc1(shared_datasets_dir() / "fnc1")
+    >>> len(df), round(float((df["stance"] == "disagree").mean()), 3)   # the competition test set
+    (25413, 0.027)
     """
     stances_file = _resolve(path, ["competition_test_stances.csv"], FNC1_URL)
     bodies_file = stances_file.with_name(stances_file.name.replace("stances", "bodies"))
@@ -202,8 +207,10 @@ def load_ruwa(path) -> pd.DataFrame:
     (datetime), ``keywords`` (list of matched keywords) and ``url``. The folder may hold the CSV or the
     source zip. Licence: CC BY-NC-SA 4.0 (non-commercial).
 
-    >>> df = load_ruwa("shared/datasets/ruwa")
-    >>> pd.crosstab(df["outlet_kind"], df["event"])
+    >>> df = load_ruwa(shared_datasets_dir() / "ruwa")
+    >>> len(df), df["outlet_kind"].value_counts().index[0]
+    (16545, 'ukrainian')
+    >>> table = pd.crosstab(df["outlet_kind"], df["event"])   # headlines per kind of outlet and event
     """
     file = _resolve(path, ["RUWA_04.08.23.csv", "RUWA_*.csv", "RUWA_*.csv.zip"], RUWA_URL)
     dtypes = {c: str for c in ("src", "desc", "title", "Date", "Site", "Event", "KW")}
@@ -232,8 +239,9 @@ def load_mfc_codes(path) -> pd.DataFrame:
     ``headline``, ``primary``, ``irrelevant`` or ``tone``), ``dimension`` (1-15 for the frame kinds, else
     NA) and ``dimension_name`` (e.g. ``"Economic"``).
 
-    >>> codes = load_mfc_codes("shared/datasets/mfc-codes")
-    >>> codes.query("kind == 'frame'")["label"].tolist()[:3]   # ['Economic', 'Capacity and resources', ...]
+    >>> codes = load_mfc_codes(shared_datasets_dir() / "mfc-codes")
+    >>> codes.query("kind == 'frame'")["label"].tolist()[:3]
+    ['Economic', 'Capacity and resources', 'Morality']
     """
     file = _resolve(path, ["codes.json", "annotations/codes.json"], MFC_URL)
     with open(file, encoding="utf-8") as fh:
@@ -249,3 +257,152 @@ def load_mfc_codes(path) -> pd.DataFrame:
     df["dimension_name"] = df["dimension"].map(names)
     df.attrs["source_file"] = str(file)
     return df
+
+
+# --- public data sets as corpus tables (framing.corpus.load_corpus), one call each -------------------------------
+
+GVFC_FRAME_KEYS = {1: "gun_rights", 2: "gun_control", 3: "politics", 4: "mental_health", 5: "school_safety",
+                   6: "race_ethnicity", 7: "public_opinion", 8: "society_culture", 9: "economic"}
+
+
+def _as_corpus(table: pd.DataFrame, dropped: dict[str, int], source: str) -> pd.DataFrame:
+    import warnings
+
+    from .corpus import load_corpus
+    from .errors import FramingWarning
+
+    articles = load_corpus(table)
+    articles["source"] = [f"{source} row {i}" for i in table.index]
+    articles.attrs["dropped"] = {why: n for why, n in dropped.items() if n}
+    if articles.attrs["dropped"]:
+        warnings.warn(f"{source}: left out " + "; ".join(f"{n} row(s) {why}" for why, n in
+                                                         articles.attrs["dropped"].items()), FramingWarning,
+                      stacklevel=3)
+    return articles
+
+
+def basil_corpus(path) -> pd.DataFrame:
+    """BASIL as a corpus table: 300 articles (100 events × Fox News, New York Times, HuffPost) with their full text.
+
+    ``article_id`` is ``basil-<first 8 characters of event_id>-<fox|nyt|hpo>`` (4 source articles have no uuid);
+    ``outlet`` the outlet's name,
+    ``outlet_kind`` ``us-conservative`` (Fox) or ``us-liberal`` (NYT, HuffPost); ``event_id``, ``main_event``,
+    ``article_uuid`` and ``relative_stance`` are kept. Body paragraphs are separated by blank lines, so
+    ``segment`` gives BASIL's own paragraphs.
+    """
+    from .realtext import BASIL_OUTLET_KINDS
+
+    basil = load_basil(path, level="article")
+    names = {"fox": "Fox News", "nyt": "New York Times", "hpo": "HuffPost"}
+    ids = "basil-" + basil["event_id"].str[:8] + "-" + basil["outlet"]
+    if ids.duplicated().any():
+        raise ValueError(f"{basil.attrs['source_file']}: article ids {ids[ids.duplicated()].iloc[0]!r} collide")
+    table = pd.DataFrame({
+        "article_id": ids, "outlet": basil["outlet"].map(names).fillna(basil["outlet_name"]),
+        "outlet_kind": basil["outlet"].map(BASIL_OUTLET_KINDS),
+        "date": basil["date"], "title": basil["title"], "url": basil["url"], "language": "en",
+        "licence": "none stated (BASIL research data)", "provenance": "collected", "text": basil["text"],
+        "event_id": basil["event_id"], "main_event": basil["main_event"], "article_uuid": basil["article_uuid"],
+        "relative_stance": basil["relative_stance"],
+    })
+    return _as_corpus(table, {}, basil.attrs["source_file"])
+
+
+def gvfc_corpus(path) -> pd.DataFrame:
+    """GVFC (multimodal gold file) as a corpus table: one article per frame-coded row, the headline as ``title`` and
+    the first three sentences of the article as ``text``; ``outlet`` is the site of ``url``.
+
+    ``frame``/``frame2`` (codes, see ``GVFC_FRAMES``) are kept; ``gvfc_labels`` turns them into a labels table. A row
+    without lead sentences is left out and counted in ``attrs["dropped"]``.
+    """
+    gvfc = load_gvfc(path)
+    if "lead3" not in gvfc.columns:
+        raise ValueError(f"{gvfc.attrs['source_file']}: a corpus needs the multimodal gold file (with lead-3 text)")
+    keep = gvfc["lead3"].fillna("").str.strip() != ""
+    rows = gvfc[keep]
+    host = rows["url"].fillna("").str.replace(r"^[a-z]+://(www\.)?", "", regex=True).str.split("/").str[0]
+    table = pd.DataFrame({
+        "article_id": "gvfc-" + rows["id"].astype(str), "outlet": host.where(host != "", "unknown site"),
+        "title": rows["text"], "url": rows["url"], "language": "en", "licence": "none stated (GVFC research data)",
+        "provenance": "collected", "text": rows["lead3"], "frame": rows["frame"], "frame2": rows["frame2"],
+    })
+    return _as_corpus(table, {"without lead sentences": int((~keep).sum())}, gvfc.attrs["source_file"])
+
+
+def gvfc_labels(path) -> pd.DataFrame:
+    """GVFC's frames (Theme1 and, where coded, Theme2) as an article-level labels table (``framing.labels``) keyed
+    like ``gvfc_corpus``, with frame keys ``GVFC_FRAME_KEYS``."""
+    from .labels import load_labels
+
+    gvfc = load_gvfc(path)
+    gvfc = gvfc[gvfc["lead3"].fillna("").str.strip() != ""]  # the rows gvfc_corpus keeps
+    labels = [";".join(GVFC_FRAME_KEYS[int(c)] for c in dict.fromkeys(pair) if pd.notna(c))
+              for pair in gvfc[["frame", "frame2"]].itertuples(index=False)]
+    return load_labels(pd.DataFrame({"article_id": "gvfc-" + gvfc["id"].astype(str), "labels": labels,
+                                     "coder": "gvfc"}))
+
+
+def ruwa_corpus(path) -> pd.DataFrame:
+    """RUWA as a corpus table: one article per row, the title as ``title`` and the subheading as ``text`` (the title
+    where there is no subheading); ``event`` is kept. Rows with neither are left out and counted."""
+    ruwa = load_ruwa(path)
+    title, subheading = (ruwa[c].fillna("").astype(str).str.strip() for c in ("title", "subheading"))
+    keep = (title != "") | (subheading != "")
+    table = pd.DataFrame({
+        "article_id": [f"ruwa-{i}" for i in ruwa.index], "outlet": ruwa["outlet"],
+        "outlet_kind": ruwa["outlet_kind"], "date": ruwa["date"], "title": title.where(title != "", None),
+        "url": ruwa["url"], "licence": "CC BY-NC-SA 4.0", "provenance": "collected", "language": "en",
+        "text": subheading.where(subheading != "", title), "event": ruwa["event"],
+    })[keep]
+    return _as_corpus(table, {"with neither title nor subheading": int((~keep).sum())}, ruwa.attrs["source_file"])
+
+
+MEDIACLOUD_COLUMNS = {"id": "article_id", "stories_id": "article_id", "media_name": "outlet", "publish_date": "date",
+                      "title": "title", "url": "url", "language": "language", "text": "text"}
+
+
+def mediacloud_corpus(path, *, pages=None) -> pd.DataFrame:
+    """A Media Cloud story list (the CSV its search exports: ``id`` or ``stories_id``, ``publish_date``, ``title``,
+    ``url``, ``language``, ``media_name``, ``media_url``, ...) as a corpus table.
+
+    Story lists hold no article text. It comes from a ``text`` column when the export has one, else from saved web
+    pages in ``pages`` named ``<id>.html`` (read with trafilatura, as ``load_corpus`` reads HTML). Stories with
+    neither are left out and counted in ``attrs["dropped"]`` (with a warning): nothing is made up.
+    ``outlet`` is ``media_name`` (else the site of ``url``); ``date`` is the publication day.
+    """
+    from .corpus import read_html
+    from .errors import CorpusError
+
+    file = Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(f"{file}: no such Media Cloud story list")
+    raw = pd.read_csv(file, dtype=str, keep_default_na=False)
+    id_column = next((c for c in ("id", "stories_id") if c in raw.columns), None)
+    if id_column is None:
+        raise CorpusError(file, f"not a Media Cloud story list: no 'id' or 'stories_id' column (columns: "
+                                f"{', '.join(raw.columns)})")
+    table = raw.rename(columns={k: v for k, v in MEDIACLOUD_COLUMNS.items() if k in raw.columns and
+                                (k == id_column or k not in ("id", "stories_id"))})
+    table["article_id"] = "mc-" + table["article_id"].astype(str)
+    if "outlet" not in table.columns or (table["outlet"] == "").any():
+        host = table.get("url", pd.Series("", index=table.index)).str.replace(r"^[a-z]+://(www\.)?", "",
+                                                                              regex=True).str.split("/").str[0]
+        table["outlet"] = table.get("outlet", pd.Series("", index=table.index)).where(lambda s: s != "", host)
+    if "date" in table.columns:
+        table["date"] = table["date"].str.slice(0, 10)
+    if "text" not in table.columns:
+        table["text"] = ""
+    folder = Path(pages) if pages is not None else None
+    for i, story in table.iterrows():
+        page = folder / f"{raw[id_column].iat[i]}.html" if folder is not None else None
+        if not str(story["text"]).strip() and page is not None and page.is_file():
+            extracted = read_html(page)
+            table.at[i, "text"] = extracted["text"]
+            if not story.get("title"):
+                table.at[i, "title"] = extracted.get("title", "")
+    has_text = table["text"].str.strip() != ""
+    if not has_text.any():
+        raise CorpusError(file, "no story has text: a story list holds titles and addresses only; save the pages "
+                                "as <id>.html in a folder and give it as pages=")
+    return _as_corpus(table[has_text], {"without text (no text column, no saved page)": int((~has_text).sum())},
+                      str(file))

@@ -1,6 +1,10 @@
 """Frame detectors that follow scikit-learn's estimator contract.
 
-Paragraph texts (or their embeddings, float array n × d) -> per-paragraph frame scores and label sets.
+Paragraph texts (or their embeddings, float array n × d) -> per-paragraph frame scores (``predict_proba``, n × frames)
+and the 0/1 indicator matrix of frames (``predict``, columns in ``classes_`` order, as scikit-learn's multi-label
+classifiers give it); ``frame_table`` adds both to a paragraphs table, the frames as a tuple per row
+(``framing.schemas.FRAMED``). ``framing.multilabel.label_sets(detector.predict(X), detector.classes_)`` turns
+indicator rows into tuples.
 
 - ``CodebookDetector``: zero-shot; scores each paragraph against each frame's definition and exemplars, with
   per-label thresholds calibrated on gold when ``fit`` is given labels.
@@ -12,49 +16,98 @@ Both are multi-label; the codebook's fallback frame (``factual_report``) is pred
 
 from __future__ import annotations
 
+import os
 import warnings
-from collections.abc import Sequence
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score
 from sklearn.model_selection import StratifiedKFold
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from .codebook import Codebook, load_codebook
 from .embed import Embedder, Embeddings, default_embedder
 from .errors import FramingError, FramingWarning
+from .multilabel import label_indicator, label_sets
+from .schemas import FRAMED, TEXTS, validate
+from .framed import with_frames
 from .segment import split_sentences
+from .thresholds import best_f1_threshold
 
 DEFAULT_THRESHOLD = 0.5
+
+__all__ = ["CodebookDetector", "FrameClassifier", "ParameterError", "as_input", "label_indicator", "label_sets",
+           "paragraph_features"]
+
+
+class InputTypeError(FramingError, TypeError):
+    """Input of the wrong type (e.g. a matrix holding objects that are not numbers); also a ``TypeError``."""
+
+
+class ParameterError(FramingError, InvalidParameterError):
+    """An estimator parameter of the wrong type or out of its range, raised by ``fit``; also scikit-learn's
+    ``InvalidParameterError``, so code written for scikit-learn estimators catches it too."""
+
+
+# Parameter constraints shared by the estimators (scikit-learn's vocabulary: checked by ``_validate_params``).
+CODEBOOK_PARAMETER = [Codebook, str, os.PathLike, None]
+EMBEDDER_PARAMETER = [HasMethods(["embed"]), None]
+
+
+def validate_parameters(estimator: BaseEstimator) -> None:
+    """Check an estimator's parameters against its ``_parameter_constraints``; a violation is a ``ParameterError``."""
+    try:
+        estimator._validate_params()
+    except InvalidParameterError as error:
+        raise ParameterError(str(error)) from None
 
 
 # --- inputs ---------------------------------------------------------------------------------------------------------
 
 def as_input(X) -> np.ndarray | list[str]:
-    """Texts (list, Series, or a DataFrame with ``text``) -> list of str; ``Embeddings`` or a matrix -> float32."""
+    """Texts (list, Series, or a DataFrame with ``text``) -> list of str; ``Embeddings`` or a numeric matrix -> float32,
+    checked by scikit-learn's ``check_array`` (2-D, finite, at least one row and column)."""
     if isinstance(X, Embeddings):
         X = X.vectors
     if isinstance(X, pd.DataFrame):
-        if "text" not in X.columns:
-            raise FramingError(f"input table has no 'text' column (columns: {', '.join(map(str, X.columns))})")
-        X = X["text"]
-    if isinstance(X, np.ndarray) and X.dtype.kind in "fiu":
-        if X.ndim != 2 or len(X) == 0:
-            raise FramingError(f"expected a non-empty 2-D matrix of embeddings, got shape {X.shape}")
-        if not np.isfinite(X).all():
-            raise FramingError("embedding matrix holds NaN or infinite values")
-        return X.astype(np.float32, copy=False)
-    if isinstance(X, str) or not isinstance(X, (Sequence, pd.Series, np.ndarray)):
-        raise FramingError(f"expected paragraph texts or an embedding matrix, got {type(X).__name__}")
-    texts = list(X)
-    if not texts:
-        raise FramingError("empty input: no paragraphs")
-    for i, text in enumerate(texts):
-        if not isinstance(text, str) or not text.strip():
-            raise FramingError(f"paragraph {i} is {'empty' if isinstance(text, str) else repr(text)}, not text")
-    return texts
+        if "text" in X.columns:
+            X = validate(TEXTS, X, "input table")["text"]
+        elif not all(pd.api.types.is_numeric_dtype(dtype) for dtype in X.dtypes):
+            raise FramingError(f"input table has no 'text' column (columns: {', '.join(map(str, X.columns))}) and is "
+                               f"not a numeric matrix of embeddings")
+    if isinstance(X, str):
+        raise FramingError("expected paragraph texts or an embedding matrix, got one string: wrap it in a list")
+    if _is_texts(X):
+        texts = list(X)
+        if not texts:
+            raise FramingError("empty input: no paragraphs")
+        for i, text in enumerate(texts):
+            if not isinstance(text, str) or not text.strip():
+                raise FramingError(f"paragraph {i} is {'empty' if isinstance(text, str) else repr(text)}, not text")
+        return texts
+    try:
+        matrix = check_array(X, dtype=(np.float64, np.float32), input_name="X")
+    except (ValueError, TypeError) as error:  # sklearn's own message, which says what is wrong with the matrix
+        if isinstance(X, (list, tuple, pd.Series)) and len(X) == 0:
+            raise FramingError("empty input: no paragraphs") from None
+        kind = InputTypeError if isinstance(error, TypeError) else FramingError
+        raise kind(f"expected paragraph texts or a 2-D matrix of embeddings: {error}") from None
+    return matrix.astype(np.float32, copy=False)
+
+
+def _is_texts(X) -> bool:
+    """Paragraph texts: a sequence whose items are not numbers or rows of numbers (a str, or NaN or None among str)."""
+    if isinstance(X, np.ndarray):
+        return X.ndim == 1 and X.dtype.kind in "OUS"
+    if isinstance(X, pd.Series):
+        return not pd.api.types.is_numeric_dtype(X.dtype) or len(X) == 0
+    if isinstance(X, (list, tuple)):
+        return len(X) > 0 and any(isinstance(item, str) for item in X) or len(X) == 0
+    return False
 
 
 def paragraph_features(X, embedder: Embedder | None = None, *, sentences: bool = True) -> np.ndarray:
@@ -76,33 +129,6 @@ def paragraph_features(X, embedder: Embedder | None = None, *, sentences: bool =
     return np.hstack([paragraphs, np.maximum.reduceat(vectors, starts, axis=0)])
 
 
-def label_indicator(y, names: list[str]) -> np.ndarray:
-    """Label sets (tuples/lists of frame keys, or ``"a;b"`` strings) or a 0/1 table -> 0/1 matrix over ``names``."""
-    if isinstance(y, pd.DataFrame):
-        unknown = [c for c in y.columns if c not in names]
-        if unknown:
-            raise FramingError(f"label column(s) {', '.join(map(str, unknown))} not in the codebook")
-        return y.reindex(columns=names, fill_value=0).to_numpy(dtype=np.int8)
-    rows = []
-    for i, labels in enumerate(y):
-        if isinstance(labels, str):
-            labels = [label.strip() for label in labels.split(";") if label.strip()]
-        if not isinstance(labels, (list, tuple, set, frozenset, np.ndarray)):
-            raise FramingError(f"labels of example {i} must be a list of frame names, not {labels!r}")
-        unknown = [label for label in labels if label not in names]
-        if unknown:
-            raise FramingError(f"labels of example {i}: {', '.join(map(str, unknown))} not in the codebook "
-                               f"({', '.join(names)})")
-        rows.append([int(name in labels) for name in names])
-    if not rows:
-        raise FramingError("empty labels: no examples")
-    return np.array(rows, dtype=np.int8)
-
-
-def label_sets(indicator: np.ndarray, names: list[str]) -> list[tuple[str, ...]]:
-    return [tuple(n for n, on in zip(names, row) if on) for row in indicator]
-
-
 def _resolve_codebook(codebook: Codebook | str | None) -> Codebook:
     return codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
 
@@ -117,54 +143,60 @@ def _apply_thresholds(scores: np.ndarray, thresholds: np.ndarray, names: list[st
     return predicted
 
 
-def _best_f1_threshold(y: np.ndarray, scores: np.ndarray, default: float) -> float:
-    """The score cut that maximises F1 on (y, scores); ``default`` when the label never occurs.
-
-    The cut is placed halfway between the lowest score it keeps and the next lower observed score, never on an
-    observed score: a paragraph whose score moves by float rounding (~1e-7, as vectors do across machines and
-    thread counts) then stays on its side of the threshold.
-    """
-    if y.sum() == 0:
-        return default
-    candidates = np.unique(scores.astype(np.float64))
-    positives = float(y.sum())
-    best_index, best_f1 = -1, -1.0
-    for index, cut in enumerate(candidates):
-        predicted = scores >= cut
-        f1 = 2 * float((predicted & (y == 1)).sum()) / (predicted.sum() + positives)
-        if f1 > best_f1:
-            best_index, best_f1 = index, f1
-    if best_index == 0:
-        return float(candidates[0] - 1e-3)  # every paragraph passes: keep it so, with a margin
-    return float((candidates[best_index] + candidates[best_index - 1]) / 2)
-
-
 class _FrameDetector(ClassifierMixin, BaseEstimator):
-    """Shared prediction logic: ``predict_proba`` -> thresholds -> label sets."""
+    """Shared prediction logic: ``predict_proba`` -> per-frame thresholds -> 0/1 indicator matrix."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False
+        tags.input_tags.string = True  # paragraph texts are the main input; embeddings the other
+        return tags
 
     def predict_proba(self, X) -> np.ndarray:
-        """Score of every frame for every paragraph, shape (n, frames), columns in ``self.frames_`` order."""
+        """Score of every frame for every paragraph, shape (n, frames), columns in ``classes_`` order."""
         check_is_fitted(self, "thresholds_")
-        return self._scores(as_input(X))
+        return self._scores(self._checked(X))
+
+    def predict(self, X) -> np.ndarray:
+        """0/1 indicator matrix (paragraphs × frames, int8), columns in ``classes_`` (codebook) order; the fallback
+        frame is on exactly when no other frame is. ``label_sets(detector.predict(X), detector.classes_)`` gives
+        tuples such as ``('accusation', 'whataboutism')``."""
+        return self._indicator(self.predict_proba(X))
 
     def predict_indicator(self, X) -> np.ndarray:
-        return self._indicator(self.predict_proba(X))
+        """The same as ``predict`` (kept for code written before ``predict`` returned the indicator matrix)."""
+        return self.predict(X)
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """Subset accuracy: the share of paragraphs whose whole frame set is right. ``y``: label sets or 0/1."""
+        return float(accuracy_score(label_indicator(y, self.frames_), self.predict(X), sample_weight=sample_weight))
 
     def _indicator(self, scores: np.ndarray) -> np.ndarray:
         return _apply_thresholds(scores, self.thresholds_, self.frames_, self.fallback_)
 
-    def predict(self, X) -> list[tuple[str, ...]]:
-        """Frame keys per paragraph, in codebook order; e.g. ``[('accusation', 'whataboutism'), ...]``."""
-        return label_sets(self.predict_indicator(X), self.frames_)
+    def _checked(self, X):
+        X = as_input(X)
+        if isinstance(X, np.ndarray) and hasattr(self, "n_features_in_") and X.shape[1] != self.n_features_in_:
+            raise FramingError(f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                               f"{self.n_features_in_} features as input (embeddings of another model, or features "
+                               f"made another way?)")
+        return X
 
     def frame_table(self, paragraphs: pd.DataFrame, X=None) -> pd.DataFrame:
-        """Paragraphs + ``frames`` (tuple) and one ``score_<frame>`` column per frame."""
+        """Paragraphs + ``frames`` (tuple) and one ``score_<frame>`` column per frame (``framing.schemas.FRAMED``); the
+        frame list and codebook name travel in ``attrs`` (see ``framing.framed``)."""
+        paragraphs = validate(TEXTS, paragraphs, "paragraphs table")
         scores = self.predict_proba(paragraphs if X is None else X)
+        if len(scores) != len(paragraphs):
+            raise FramingError(f"{len(paragraphs)} paragraphs but {len(scores)} rows of features")
         table = paragraphs.copy()
         table["frames"] = label_sets(self._indicator(scores), self.frames_)
         for j, name in enumerate(self.frames_):
             table[f"score_{name}"] = scores[:, j]
-        return table
+        table = with_frames(table, self.frames_, getattr(self, "codebook_name_", None))
+        return validate(FRAMED, table, "framed paragraphs") if "article_id" in table.columns else table
 
 
 class CodebookDetector(_FrameDetector):
@@ -174,38 +206,51 @@ class CodebookDetector(_FrameDetector):
     definition counts as one more exemplar). Without labels, a frame is assigned when its score reaches
     ``threshold``; ``fit(X, y)`` with gold labels calibrates one threshold per frame (the F1-maximising cut).
 
-    >>> detector = CodebookDetector(random_state=0).fit(texts, gold_labels)   # doctest: +SKIP
-    >>> detector.predict(["Moscow denied any arms deal."])                     # doctest: +SKIP
+    >>> detector = CodebookDetector().fit(texts, gold_labels)                         # doctest: +SKIP
+    >>> label_sets(detector.predict(["Moscow denied any arms deal."]), detector.classes_)  # doctest: +SKIP
     [('denial',)]
     """
 
-    def __init__(self, codebook=None, embedder=None, top_k=3, threshold=0.45, random_state=None):
+    _parameter_constraints = {
+        "codebook": CODEBOOK_PARAMETER,
+        "embedder": EMBEDDER_PARAMETER,
+        "top_k": [Interval(Integral, 1, None, closed="left")],
+        "threshold": [Interval(Real, -1, 1, closed="both")],
+    }
+
+    def __init__(self, codebook=None, embedder=None, top_k=3, threshold=0.45):
         self.codebook = codebook
         self.embedder = embedder
         self.top_k = top_k
         self.threshold = threshold
-        self.random_state = random_state
 
     def fit(self, X=None, y=None):
+        """Embed the codebook; with paragraphs ``X`` and their label sets ``y``, calibrate one threshold per frame
+        (without ``y``, ``X`` is not used)."""
+        validate_parameters(self)
         codebook = _resolve_codebook(self.codebook)
         self.frames_ = codebook.names
+        self.classes_ = np.array(self.frames_, dtype=object)
         self.fallback_ = codebook.fallback
+        self.codebook_name_ = codebook.name
         texts, owners = [], []
         for j, frame in enumerate(codebook):
             for text in (frame.definition, *frame.exemplars):
                 texts.append(text)
                 owners.append(j)
-        self.exemplar_vectors_ = (self.embedder or default_embedder()).embed(texts)
+        self.exemplar_vectors_ = np.asarray((self.embedder or default_embedder()).embed(texts), dtype=np.float32)
         self.exemplar_frame_ = np.array(owners)
         self.thresholds_ = np.full(len(self.frames_), float(self.threshold))
+        self.n_features_in_ = self.exemplar_vectors_.shape[1]
         if y is not None:
             if X is None:
                 raise FramingError("labels were given without paragraphs to calibrate on")
+            X = self._checked(X)
             Y = label_indicator(y, self.frames_)
-            scores = self._scores(as_input(X))
+            scores = self._scores(X)
             if len(Y) != len(scores):
                 raise FramingError(f"{len(scores)} paragraphs but {len(Y)} label sets")
-            self.thresholds_ = np.array([_best_f1_threshold(Y[:, j], scores[:, j], self.threshold)
+            self.thresholds_ = np.array([best_f1_threshold(Y[:, j], scores[:, j], self.threshold)
                                          for j in range(len(self.frames_))])
         return self
 
@@ -241,12 +286,28 @@ class FrameClassifier(_FrameDetector):
     are balanced), or, with ``threshold="tune"``, the F1-best cut on out-of-fold probabilities (``cv`` folds); on the
     corpus gold tuning did not help (macro F1 0.774 tuned against 0.785 at 0.5, grouped by article).
 
-    >>> clf = FrameClassifier(random_state=0).fit(texts, gold_labels)      # doctest: +SKIP
-    >>> clf.predict(["Washington has no right to lecture Moscow."])         # doctest: +SKIP
+    >>> clf = FrameClassifier(random_state=0).fit(texts, gold_labels)                        # doctest: +SKIP
+    >>> label_sets(clf.predict(["Washington has no right to lecture Moscow."]), clf.classes_)  # doctest: +SKIP
     [('sovereignty',)]
     """
 
+<<<<<<< HEAD
     def __init__(self, codebook=None, embedder=None, C=16.0, sentences=True, lexical=0.0, use_exemplars=True,
+=======
+    _parameter_constraints = {
+        "codebook": CODEBOOK_PARAMETER,
+        "embedder": EMBEDDER_PARAMETER,
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "sentences": ["boolean"],
+        "use_exemplars": ["boolean"],
+        "threshold": [Interval(Real, 0, 1, closed="both"), StrOptions({"tune"})],
+        "cv": [Interval(Integral, 2, None, closed="left")],
+        "min_examples": [Interval(Integral, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, codebook=None, embedder=None, C=16.0, sentences=True, use_exemplars=True,
+>>>>>>> main
                  threshold=DEFAULT_THRESHOLD, cv=5, min_examples=2, random_state=None):
         self.codebook = codebook
         self.embedder = embedder
@@ -260,8 +321,14 @@ class FrameClassifier(_FrameDetector):
         self.random_state = random_state
 
     def fit(self, X, y):
+        """Train on paragraphs ``X`` (texts, or precomputed features) and their label sets ``y``."""
+        validate_parameters(self)
         codebook = _resolve_codebook(self.codebook)
-        self.frames_, self.fallback_ = codebook.names, codebook.fallback
+        self.frames_, self.fallback_, self.codebook_name_ = codebook.names, codebook.fallback, codebook.name
+        self.classes_ = np.array(self.frames_, dtype=object)
+        if y is None:
+            raise FramingError("FrameClassifier requires y to be passed, but the target y is None: give one label set "
+                               "per paragraph")
         X = as_input(X)
         if self.lexical and isinstance(X, np.ndarray):
             raise FramingError("lexical features need the paragraph texts, not precomputed embeddings")
@@ -292,9 +359,7 @@ class FrameClassifier(_FrameDetector):
             vectors = _with_lexical(vectors, self._lexical_features(X))
         self.coef_ = np.zeros((len(self.frames_), vectors.shape[1]), dtype=np.float64)
         self.intercept_ = np.zeros(len(self.frames_))
-        tune = isinstance(self.threshold, str)
-        if tune and self.threshold != "tune":
-            raise FramingError(f"threshold must be a number or 'tune', not {self.threshold!r}")
+        tune = self.threshold == "tune"
         self.thresholds_ = np.full(len(self.frames_), DEFAULT_THRESHOLD if tune else float(self.threshold))
         for j in range(len(self.frames_)):
             model = self._fit_one(vectors, Y[:, j])
@@ -323,7 +388,7 @@ class FrameClassifier(_FrameDetector):
         for train, test in splitter.split(vectors, y):
             model = self._fit_one(_stack(vectors[train], extra_vectors), np.concatenate([y[train], extra_y]))
             out_of_fold[test] = model.predict_proba(vectors[test])[:, 1]
-        return _best_f1_threshold(y, out_of_fold, DEFAULT_THRESHOLD)
+        return best_f1_threshold(y, out_of_fold, DEFAULT_THRESHOLD)
 
     def _lexical_features(self, texts: list[str]):
         vectorizer = _lexical_vectorizer(vocabulary=list(self.vocabulary_))

@@ -28,6 +28,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from .atomic import atomic_path
 from .cache import EmbeddingCache, default_cache_dir, text_keys
 from .errors import FramingError
 
@@ -145,10 +146,9 @@ class Embeddings:
         path = Path(path)
         if path.suffix != ".npz":
             raise FramingError(f"{path}: embeddings are written as .npz; give a file name ending in .npz")
-        tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez(tmp, para_id=self.para_id.astype(str), vectors=self.vectors,
-                 info=json.dumps({"model": self.model, "revision": self.revision, **self.meta}))
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            np.savez(tmp, para_id=self.para_id.astype(str), vectors=self.vectors,
+                     info=json.dumps({"model": self.model, "revision": self.revision, **self.meta}))
         return path
 
     @classmethod
@@ -239,18 +239,17 @@ class Embedder:
         path = Path(path)
         if path.suffix != ".npy":
             raise FramingError(f"{path}: give a file name ending in .npy")
-        tmp = path.with_name(path.name + ".tmp.npy")
-        out = None
-        for start in range(0, len(texts), block):
-            vectors = self.embed(texts[start:start + block])
-            if out is None:
-                out = open_memmap(tmp, mode="w+", dtype=self.dtype, shape=(len(texts), vectors.shape[1]))
-            out[start:start + len(vectors)] = vectors
-        if out is None:
+        if not texts:
             raise FramingError("empty input: no texts to embed")
-        out.flush()
-        del out
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            out = None
+            for start in range(0, len(texts), block):
+                vectors = self.embed(texts[start:start + block])
+                if out is None:
+                    out = open_memmap(tmp, mode="w+", dtype=self.dtype, shape=(len(texts), vectors.shape[1]))
+                out[start:start + len(vectors)] = vectors
+            out.flush()
+            del out
         return np.load(path, mmap_mode="r")
 
     def embed_paragraphs(self, paragraphs: pd.DataFrame) -> Embeddings:

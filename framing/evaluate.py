@@ -18,16 +18,14 @@ from sklearn.metrics import (accuracy_score, adjusted_rand_score, f1_score, norm
                              precision_recall_fscore_support, roc_auc_score)
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut, StratifiedKFold
 
-from .annotations import attach_gold, load_annotations
+from .annotations import gold_paragraphs
 from .cluster import FrameClusterer
 from .codebook import load_codebook
-from .corpus import load_corpus
 from .datasets import load_fnc1, load_gvfc
+from .detectors import CodebookDetector, FrameClassifier, paragraph_features
 from .embed import default_embedder
 from .errors import FramingWarning
-from .detectors import CodebookDetector, FrameClassifier, label_indicator, paragraph_features
-from .paths import corpus_dir
-from .segment import segment
+from .multilabel import label_indicator
 
 
 def multilabel_scores(Y_true: np.ndarray, Y_pred: np.ndarray, names: list[str]) -> pd.DataFrame:
@@ -53,26 +51,32 @@ def out_of_fold(make_detector, features: np.ndarray, labels: list, splits) -> np
     return predicted
 
 
+def cross_validated_scores(make_detector, features: np.ndarray, labels: list, splitter, groups) -> pd.DataFrame:
+    """``multilabel_scores`` of out-of-fold predictions: each paragraph is predicted by a detector trained without
+    its group (``splitter``, e.g. ``GroupKFold(5)`` with ``groups`` the article ids)."""
+    names = load_codebook().names
+    Y = label_indicator(labels, names)
+    predicted = out_of_fold(make_detector, features, labels, splitter.split(features, Y, groups))
+    return multilabel_scores(Y, predicted, names)
+
+
 def evaluate_corpus(random_state: int = 0) -> dict[str, pd.DataFrame]:
     """Per-label scores of the classifier and the calibrated zero-shot detector, grouped by article (5 folds) and
     leaving one outlet out."""
-    gold = attach_gold(segment(load_corpus(corpus_dir())), load_annotations())
-    names = load_codebook().names
+    gold = gold_paragraphs()
     labels = list(gold["labels"])
-    Y = label_indicator(labels, names)
     features = paragraph_features(gold["text"])
     paragraph_vectors = features[:, : features.shape[1] // 2]
     designs = {
         "classifier": (lambda: FrameClassifier(random_state=random_state), features),
-        "codebook": (lambda: CodebookDetector(random_state=random_state), paragraph_vectors),
+        "codebook": (lambda: CodebookDetector(), paragraph_vectors),
     }
     schemes = {"grouped by article, 5 folds": (GroupKFold(5), gold["article_id"]),
                "leave one outlet out": (LeaveOneGroupOut(), gold["outlet"])}
     tables = {}
     for detector, (make, X) in designs.items():
         for scheme, (splitter, groups) in schemes.items():
-            predicted = out_of_fold(make, X, labels, splitter.split(X, Y, groups))
-            table = multilabel_scores(Y, predicted, names)
+            table = cross_validated_scores(make, X, labels, splitter, groups)
             table.insert(0, "scheme", scheme)
             table.insert(0, "detector", detector)
             tables[f"corpus_{detector}_{'grouped' if 'grouped' in scheme else 'logo'}"] = table
@@ -81,7 +85,7 @@ def evaluate_corpus(random_state: int = 0) -> dict[str, pd.DataFrame]:
 
 def evaluate_clustering(gvfc_path: Path | None, random_state: int = 0) -> pd.DataFrame:
     """ARI and NMI of FrameClusterer against gold: the corpus's primary frame, and GVFC's Theme1."""
-    gold = attach_gold(segment(load_corpus(corpus_dir())), load_annotations())
+    gold = gold_paragraphs()
     sets = [("corpus (primary gold frame)", gold["text"].tolist(), gold["labels"].map(lambda l: l[0]).tolist())]
     if gvfc_path is not None:
         gvfc = load_gvfc(gvfc_path)

@@ -53,26 +53,37 @@ def label_indicator(y, names: list[str]) -> np.ndarray:
     if isinstance(y, pd.DataFrame):
         unknown = [c for c in y.columns if c not in names]
         if unknown:
-            raise FramingError(f"label column(s) {', '.join(map(str, unknown))} not among the frames "
-                               f"({', '.join(names)})")
+            raise FramingError(f"label column(s) {', '.join(map(str, unknown))} not in the codebook "
+                               f"(frames: {', '.join(names)})")
         y = y.reindex(columns=names, fill_value=0).to_numpy()
     if isinstance(y, np.ndarray) and y.ndim == 2 and y.dtype.kind in "biuf":
-        if y.shape[1] != len(names):
-            raise FramingError(f"a 0/1 label matrix needs one column per frame ({len(names)}), got {y.shape[1]}")
         if not np.isin(y, (0, 1)).all():
-            raise FramingError("a label matrix may hold only 0 and 1")
+            sample = float(y[~np.isin(y, (0, 1))].flat[0])
+            if not np.isfinite(sample):
+                raise FramingError(f"a label matrix may hold only 0 and 1; it holds {sample}")
+            kind = "values" if sample.is_integer() else "continuous values"
+            raise FramingError(f"a label matrix may hold only 0 and 1, not {kind} such as {sample:g}")
+        if y.shape[1] != len(names):
+            raise FramingError(f"a 0/1 label matrix needs one column per frame of the codebook (its classes: "
+                               f"{len(names)}), got {y.shape[1]}")
         if not len(y):
             raise FramingError("empty labels: no examples")
         return y.astype(np.int8)
+    if y is None:
+        raise FramingError("no labels given (y is None): give one label set per example")
     if isinstance(y, (str, bytes)) or not hasattr(y, "__iter__"):
         raise FramingError(f"labels must be one label set per example, not {type(y).__name__}")
+    if isinstance(y, np.ndarray) and y.dtype.kind in "biuf":
+        kind = "continuous values" if y.dtype.kind == "f" else "class numbers"
+        raise FramingError(f"labels must be label sets (tuples of frame keys), not {kind} such as {y.flat[0]!r}")
     position = {name: j for j, name in enumerate(names)}
     rows = []
     for i, labels in enumerate(y):
         labels = as_label_set(labels, f"labels of example {i}")
         unknown = [label for label in labels if label not in position]
         if unknown:
-            raise FramingError(f"labels of example {i}: {', '.join(unknown)} not among the frames ({', '.join(names)})")
+            raise FramingError(f"labels of example {i}: {', '.join(unknown)} not in the codebook "
+                               f"(frames: {', '.join(names)})")
         row = np.zeros(len(names), dtype=np.int8)
         row[[position[label] for label in labels]] = 1
         rows.append(row)

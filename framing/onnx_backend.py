@@ -13,8 +13,9 @@ that many threads. So a text's vector is a function of the text alone: bit-ident
 worker or 16, cold or from the cache (``tests/test_onnx.py`` asserts it). This matters most for int8: dynamic
 quantisation scales activations per call, so in a padded batch a text's vector would move (by a cosine of up to
 ~0.01) with its batch-mates; called alone, the scale is the text's own. It is also faster than one multi-threaded
-call per batch: no padding, no threads waiting for each other (on a busy machine torch's two OpenMP threads were
-18x slower than two single-threaded int8 workers).
+call per batch: no padding, and no threads spinning while they wait for each other, which on a busy machine made
+torch's two threads crawl (1.0 paragraphs/s against int8's 51.5 in the same run of ``benchmarks/encoders.py`` at a
+load average of 14 on 2 cores). Each text's pass is single-threaded, so its arithmetic never depends on the core count.
 
 The vectors of ``OnnxEncoder()`` (fp32) match the torch encoder to a cosine of 1.0000; int8 ones to a mean of 0.993
 and a minimum of 0.983 on 2,000 BASIL news paragraphs (``benchmarks/encoders.py``). The Embedder caches each backend

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import MiniBatchKMeans
 
-from .codebook import load_codebook
 from .compare import article_counts, difference_test_from_counts, divergences_from_counts, shares_from_counts
 from .errors import FramingError
 from .segment import segment
@@ -32,7 +31,8 @@ def _detector(name: str):
 
 
 def frame_partition(articles: pd.DataFrame, detector: str = "default") -> pd.DataFrame:
-    """One partition of articles -> its framed paragraphs (the single-machine steps, unchanged)."""
+    """One partition of articles -> its framed paragraphs (the single-machine steps, unchanged). ``detector`` is a
+    shipped name or the path of your detector file (``framing train``); its codebook gives the frames compared."""
     if articles.empty:
         return _empty_framed(articles)
     return _detector(detector).frame_table(segment(articles))
@@ -41,7 +41,7 @@ def frame_partition(articles: pd.DataFrame, detector: str = "default") -> pd.Dat
 def counts_partition(articles: pd.DataFrame, by: str, detector: str = "default") -> pd.DataFrame:
     """One partition of articles -> per-article frame counts (small: one row per article)."""
     if articles.empty:
-        return pd.DataFrame(columns=["article_id", by, "paragraphs", *load_codebook().names])
+        return pd.DataFrame(columns=["article_id", by, "paragraphs", *_detector(detector).frames_])
     return article_counts(frame_partition(articles, detector), by)
 
 
@@ -49,18 +49,19 @@ def compare_dask(articles, by: str = "outlet_kind", *, detector: str = "default"
                  n_boot: int = 2000, n_permutations: int = 2000) -> dict[str, pd.DataFrame]:
     """Shares, test and divergences of a Dask DataFrame of articles, computed on the cluster partition by
     partition; equal to ``frame_shares``/``difference_test``/``divergences`` on the same articles."""
-    names = load_codebook().names
+    names = _detector(detector).frames_  # the detector's codebook, whichever it is
     meta = pd.DataFrame({"article_id": pd.Series(dtype=object), by: pd.Series(dtype=object),
                          "paragraphs": pd.Series(dtype="int64"), **{n: pd.Series(dtype="int64") for n in names}})
     counts = articles.map_partitions(counts_partition, by, detector, meta=meta).compute()
     if counts["article_id"].duplicated().any():
         raise FramingError("an article appears in two partitions; partition the articles by article_id")
     counts = counts.astype({"paragraphs": "int64", **{n: "int64" for n in names}})
+    counts.attrs["frames"] = names
     return {"counts": counts,
-            "shares": shares_from_counts(counts, by, random_state=random_state, n_boot=n_boot),
-            "difference_test": difference_test_from_counts(counts, by, random_state=random_state,
+            "shares": shares_from_counts(counts, by, frames=names, random_state=random_state, n_boot=n_boot),
+            "difference_test": difference_test_from_counts(counts, by, frames=names, random_state=random_state,
                                                            n_permutations=n_permutations),
-            "divergences": divergences_from_counts(counts, by)}
+            "divergences": divergences_from_counts(counts, by, frames=names)}
 
 
 def cluster_incremental(batches, n_clusters: int, *, random_state: int = 0, batch_size: int = 4096):

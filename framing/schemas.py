@@ -35,9 +35,9 @@ PROVENANCES = ("collected", "composed")
 PARAGRAPH_KINDS = ("title", "body")
 
 # Metadata every article must fill when a corpus is loaded with its metadata (``load_corpus(require_metadata=True)``).
-# The others are optional. The schemas below only say which columns exist and what they hold; which of them must be
-# filled is this one line.
-REQUIRED_FIELDS = ("article_id", "outlet", "outlet_kind", "date", "title", "url", "language", "licence", "provenance")
+# The others are optional (issue 11: any corpus in; an absent field is left missing and recorded, never invented). The
+# schemas below only say which columns exist and what they hold; which of them must be filled is this one line.
+REQUIRED_FIELDS = ("article_id", "outlet")
 
 
 def is_blank(text: str) -> bool:
@@ -164,7 +164,7 @@ LABELS = pa.DataFrameSchema(
 
 _HINTS = {"articles": "load it with framing.load_corpus",
           "paragraphs": "make it with framing.segment",
-          "paragraph texts": "give a table with a 'text' column",
+          "paragraph texts": "make it with framing.segment (any table with a 'text' column will do)",
           "framed paragraphs": "make it with detector.frame_table",
           "frame shares": "make it with framing.compare.frame_shares",
           "labels": "read it with framing.annotations.load_annotations"}
@@ -183,7 +183,9 @@ def validate(schema: pa.DataFrameSchema, table: pd.DataFrame, what: str | None =
         hint = _HINTS.get(schema.name)
         raise SchemaError(f"{what} lacks column(s) {', '.join(map(repr, missing))}" + (f"; {hint}" if hint else ""))
     try:
-        return schema.validate(table)
+        checked = schema.validate(table)
+        checked.attrs.update(table.attrs)  # what a table records about itself (its frames, codebook) stays with it
+        return checked
     except pa.errors.SchemaError as error:
         raise SchemaError(_one_line(error, what)) from None
     except SchemaError:

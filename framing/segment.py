@@ -120,10 +120,11 @@ def segment(articles: pd.DataFrame, *, rules: Sequence[BoilerplateRule] = DEFAUL
     >>> paragraphs.loc[paragraphs.kind == "body", "text"].iloc[0][:40]  # doctest: +SKIP
     'WASHINGTON (Sputnik) - Kim Jong Un arrive'
     """
+    attrs = dict(articles.attrs)
     articles = validate(ARTICLES, articles, "articles table")
     if isinstance(max_words, bool) or not isinstance(max_words, int) or max_words < 10:
         raise FramingError(f"max_words must be a whole number of at least 10, not {max_words!r}")
-    rows = []
+    rows, only_boilerplate = [], []
     metadata = [c for c in articles.columns if c not in ("text", "language")]
     for article in articles.to_dict("records"):
         title = _clean(article["title"]) if _has_title(article) else None
@@ -133,8 +134,7 @@ def segment(articles: pd.DataFrame, *, rules: Sequence[BoilerplateRule] = DEFAUL
             pieces = _pieces(text, max_words)
             units.extend(("body", piece, number, len(pieces)) for number, piece in enumerate(pieces, start=1))
         if not paragraphs:
-            warnings.warn(f"article {article['article_id']!r} ({article.get('source', '')}): body is only "
-                          f"boilerplate, no body paragraphs", FramingWarning, stacklevel=2)
+            only_boilerplate.append(f"{article['article_id']!r} ({article.get('source', '')})")
         for position, (kind, text, piece, pieces) in enumerate(units):
             rows.append({
                 "article_id": article["article_id"], "para_id": f"{article['article_id']}:p{position:03d}",
@@ -142,12 +142,19 @@ def segment(articles: pd.DataFrame, *, rules: Sequence[BoilerplateRule] = DEFAUL
                 "piece": piece, "pieces": pieces, "language": article["language"],
                 **{c: article[c] for c in metadata if c != "article_id"},
             })
+    if only_boilerplate:  # one line for all of them, not one per article
+        shown = ", ".join(only_boilerplate[:3]) + (f" and {len(only_boilerplate) - 3} more"
+                                                     if len(only_boilerplate) > 3 else "")
+        warnings.warn(f"article(s) {shown}: body is only boilerplate, no body paragraphs ({len(only_boilerplate)} "
+                      f"in all; framing.dropped_lines lists what was dropped)", FramingWarning, stacklevel=2)
     columns = [*PARAGRAPH_COLUMNS, *(c for c in metadata if c != "article_id")]
     paragraphs = pd.DataFrame(rows, columns=columns)
     paragraphs = paragraphs.astype({c: "int64" for c in ("position", "n_words", "piece", "pieces")})
     if "date" in paragraphs.columns:
         paragraphs["date"] = pd.to_datetime(paragraphs["date"])
-    return validate(PARAGRAPHS, paragraphs, "paragraphs")
+    paragraphs = validate(PARAGRAPHS, paragraphs, "paragraphs")
+    paragraphs.attrs.update({k: v for k, v in attrs.items() if k in ("defaults", "dropped")})
+    return paragraphs
 
 
 def dropped_lines(articles: pd.DataFrame, *, rules: Sequence[BoilerplateRule] = DEFAULT_RULES) -> pd.DataFrame:

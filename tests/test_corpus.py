@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import pandas as pd
 import pytest
@@ -116,8 +117,9 @@ def test_missing_required_field_is_named(tmp_path):
 
 def test_table_missing_required_column_is_named(tmp_path):
     path = tmp_path / "t.csv"
-    pd.DataFrame([table_row()]).drop(columns=["licence"]).to_csv(path, index=False)
-    with pytest.raises(CorpusError, match=r"t\.csv: table lacks required column\(s\): licence"):
+    pd.DataFrame([table_row()]).drop(columns=["outlet"]).to_csv(path, index=False)
+    with pytest.raises(CorpusError, match=r"t\.csv: table lacks required column\(s\): outlet \(required: article_id, "
+                                          r"outlet, text; every other column is optional\)"):
         load_corpus(path)
 
 
@@ -153,8 +155,8 @@ def test_unknown_file_type_is_named(tmp_path):
 
 def test_unknown_file_in_a_corpus_folder_is_not_skipped_silently(tmp_path):
     write_md(tmp_path)
-    (tmp_path / "stray.html").write_text("<p>hi</p>")
-    with pytest.raises(CorpusError, match=r"stray\.html: unknown file type"):
+    (tmp_path / "stray.docx").write_bytes(b"PK")
+    with pytest.raises(CorpusError, match=r"stray\.docx: unknown file type"):
         load_corpus(tmp_path)
 
 
@@ -179,11 +181,72 @@ def test_bad_provenance_value_is_named(tmp_path):
         load_corpus(path)
 
 
-def test_unknown_outlet_kind_warns_but_loads(tmp_path):
+def test_outlet_kinds_are_free_form_and_need_no_warning(tmp_path):
     path = tmp_path / "k.csv"
     pd.DataFrame([table_row(outlet_kind="blog")]).to_csv(path, index=False)
-    with pytest.warns(FramingWarning, match="outlet_kind 'blog' is not a known kind"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         assert load_corpus(path).loc[0, "outlet_kind"] == "blog"
+
+
+# --- any corpus in -----------------------------------------------------------------------------------------------
+
+def test_a_dataframe_with_three_columns_is_a_corpus_and_its_defaults_are_recorded():
+    frame = pd.DataFrame({"article_id": ["a1", "a2"], "outlet": ["Daily", "Weekly"],
+                          "text": ["The council voted on the budget today.", "Prices rose again this month."]})
+    articles = load_corpus(frame)
+    assert articles["article_id"].tolist() == ["a1", "a2"]
+    assert articles["date"].isna().all()  # an absent date stays missing, never a made-up one
+    assert articles["language"].tolist() == ["en", "en"] and set(articles["language_source"]) == {"detected"}
+    assert articles.attrs["defaults"]["date"] == {"articles": 2, "stands_in": "missing (NaT)"}
+    assert articles.attrs["defaults"]["licence"]["articles"] == 2
+
+
+def test_a_dataframe_without_outlet_is_refused_with_the_required_columns():
+    with pytest.raises(CorpusError, match=r"DataFrame: table lacks required column\(s\): outlet"):
+        load_corpus(pd.DataFrame({"article_id": ["a"], "text": ["Some text."]}))
+
+
+def test_a_saved_web_page_gives_main_text_title_date_and_site(tmp_path):
+    body = "".join(f"<p>{s}</p>" for s in [
+        "The city council approved the new housing plan on Tuesday after a long debate about rents.",
+        "Opponents said the plan would raise taxes for families who already struggle to pay their bills.",
+        "The mayor said construction would begin next spring and create hundreds of jobs in the area."])
+    page = (f"<html><head><title>Council backs housing plan | Town Gazette</title>"
+            f"<meta property='og:site_name' content='Town Gazette'>"
+            f"<meta property='article:published_time' content='2024-03-05'>"
+            f"<meta property='og:url' content='https://gazette.example/housing'></head>"
+            f"<body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article><h1>Council backs housing plan"
+            f"</h1>{body}</article><footer>Subscribe to our newsletter</footer></body></html>")
+    (tmp_path / "housing.html").write_text(page)
+    article = load_corpus(tmp_path / "housing.html").iloc[0]
+    assert (article["article_id"], article["outlet"]) == ("housing", "Town Gazette")
+    assert article["title"].startswith("Council backs housing plan")
+    assert article["date"] == pd.Timestamp("2024-03-05")
+    assert "approved the new housing plan" in article["text"] and "Subscribe" not in article["text"]
+    assert "Home" not in article["text"]
+
+
+def test_a_media_cloud_story_list_reads_text_from_saved_pages_and_counts_the_rest(tmp_path):
+    from framing.datasets import mediacloud_corpus
+
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "101.html").write_text(
+        "<html><body><article><p>Lawmakers passed the border bill late on Friday night after a long standoff "
+        "between the two parties over funding.</p><p>The president is expected to sign it on Monday, aides "
+        "said, ending weeks of uncertainty for federal workers.</p></article></body></html>")
+    (tmp_path / "stories.csv").write_text(
+        "id,indexed_date,language,media_name,media_url,publish_date,title,url\n"
+        "101,2019-02-15 10:00:00,en,example.com,example.com,2019-02-15 08:00:00,Border bill passes,"
+        "https://example.com/a\n"
+        "102,2019-02-15 11:00:00,en,other.org,other.org,2019-02-15 09:00:00,No page saved,https://other.org/b\n")
+    with pytest.warns(FramingWarning, match=r"left out 1 row\(s\) without text"):
+        articles = mediacloud_corpus(tmp_path / "stories.csv", pages=tmp_path / "pages")
+    article = articles.iloc[0]
+    assert len(articles) == 1 and articles.attrs["dropped"] == {"without text (no text column, no saved page)": 1}
+    assert (article["article_id"], article["outlet"], article["title"]) == ("mc-101", "example.com",
+                                                                           "Border bill passes")
+    assert article["date"] == pd.Timestamp("2019-02-15") and "border bill" in article["text"]
 
 
 def test_sidecar_title_must_match_first_line(tmp_path):

@@ -11,10 +11,13 @@ from sklearn.utils.estimator_checks import (check_get_params_invariance, check_n
                                             check_parameters_default_constructible, check_set_params)
 
 from framing import Embedder, FramingError, FramingWarning, corpus_dir, load_corpus, segment
+from framing.codebook import load_codebook
+from conftest import CountingEncoder
 from framing.annotations import attach_gold, load_annotations
 from framing.cluster import FrameClusterer
 from framing.detector_files import load_detector, save_detector
 from framing.detectors import CodebookDetector, FrameClassifier, paragraph_features
+from framing.multilabel import label_sets
 
 ESTIMATORS = [CodebookDetector(), FrameClassifier(), FrameClusterer()]
 
@@ -45,11 +48,11 @@ def test_estimators_follow_the_scikit_learn_contract(estimator):
 def test_classifier_finds_frames_in_unseen_sentences(small, real_embedder):
     texts, _, labels = small
     classifier = FrameClassifier(embedder=real_embedder, random_state=0).fit(texts, labels)
-    predicted = classifier.predict([
+    predicted = label_sets(classifier.predict([
         "The foreign ministry flatly denied that any weapons had been sold and called the reports fabrications.",
         "Washington announced new sanctions on three companies accused of brokering the deal.",
         "The two leaders agreed to expand cooperation in agriculture, space and trade.",
-    ])
+    ]), classifier.classes_)
     assert "denial" in predicted[0]
     assert "sanctions" in predicted[1]
     assert "cooperation" in predicted[2]
@@ -60,12 +63,13 @@ def test_classifier_is_deterministic_for_a_seed(small, real_embedder):
     first = FrameClassifier(embedder=real_embedder, random_state=0).fit(features, labels)
     second = FrameClassifier(embedder=real_embedder, random_state=0).fit(features, labels)
     assert np.array_equal(first.coef_, second.coef_) and np.array_equal(first.thresholds_, second.thresholds_)
-    assert first.predict(features) == second.predict(features)
+    assert np.array_equal(first.predict(features), second.predict(features))
 
 
 def test_fallback_frame_is_exclusive(small, real_embedder):
     texts, features, labels = small
-    predicted = FrameClassifier(embedder=real_embedder, random_state=0).fit(features, labels).predict(features)
+    classifier = FrameClassifier(embedder=real_embedder, random_state=0).fit(features, labels)
+    predicted = label_sets(classifier.predict(features), classifier.classes_)
     assert all(labels == ("factual_report",) or "factual_report" not in labels for labels in predicted)
 
 
@@ -145,7 +149,7 @@ def test_saved_detector_predicts_the_same(small, real_embedder, tmp_path):
     texts, features, labels = small
     classifier = FrameClassifier(embedder=real_embedder, random_state=0).fit(features, labels)
     loaded = load_detector(save_detector(classifier, tmp_path / "d.npz"), embedder=real_embedder)
-    assert loaded.predict(texts[:10]) == classifier.predict(texts[:10])
+    assert np.array_equal(loaded.predict(texts[:10]), classifier.predict(texts[:10]))
 
 
 def test_shipped_default_detector_is_reproducible_from_the_corpus(tmp_path, real_embedder, gold):
@@ -203,18 +207,23 @@ def test_a_frame_with_one_example_warns_and_falls_back_on_exemplars(small, real_
     only_once[0] = ("ridicule",)
     with pytest.warns(FramingWarning, match="'ridicule' has 1 labelled example.*codebook exemplars"):
         classifier = FrameClassifier(embedder=real_embedder, random_state=0).fit(features, only_once)
-    assert classifier.predict(["The minister mocked the sanctions as a ridiculous circus staged by clowns."]) \
-        != [("factual_report",)]
+    predicted = classifier.predict(["The minister mocked the sanctions as a ridiculous circus staged by clowns."])
+    assert label_sets(predicted, classifier.classes_) != [("factual_report",)]
 
 
 def saved_with_header(small, real_embedder, path, **changes):
-    """Save a classifier, then rewrite fields of its file header."""
+    """Save a classifier, then rewrite fields of its file header (with a checksum that matches, as save_detector
+    would have written it)."""
+    from framing.detector_files import _checksum
+
     _, features, labels = small
     save_detector(FrameClassifier(embedder=real_embedder).fit(features, labels), path)
     with np.load(path) as data:
         arrays = dict(data)
     header = json.loads(str(arrays.pop("header")))
     header.update(changes)
+    header.pop("sha256")
+    header["sha256"] = _checksum(header, arrays)
     np.savez(path, header=json.dumps(header), **arrays)
     return path
 
@@ -234,5 +243,87 @@ def test_detector_for_another_model_revision_is_refused(small, real_embedder, tm
 def test_features_of_the_wrong_width_are_refused(small, real_embedder):
     texts, features, labels = small
     classifier = FrameClassifier(embedder=real_embedder).fit(features, labels)
-    with pytest.raises(FramingError, match="embeddings have 384 dimensions; this classifier was trained on 768"):
+    with pytest.raises(FramingError, match="X has 384 features, but FrameClassifier is expecting 768 features"):
         classifier.predict(features[:, :384])
+
+
+# --- crafted or damaged detector files (issue 12): each refused with one line, never loaded wrong ---------------------
+
+STAND_IN = Embedder(CountingEncoder(dim=8), use_cache=False, show_progress=False)
+
+
+@pytest.fixture(scope="module")
+def stand_in_file(tmp_path_factory):
+    """A classifier trained on stand-in features, saved; its header and arrays as written."""
+    names = load_codebook().names
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 6))
+    y = [("factual_report",) if i % 4 == 0 else (names[i % 9],) for i in range(40)]
+    path = save_detector(FrameClassifier(embedder=STAND_IN, use_exemplars=False, random_state=0).fit(X, y),
+                         tmp_path_factory.mktemp("detector") / "d.npz")
+    with np.load(path) as data:
+        arrays = dict(data)
+    return X, json.loads(str(arrays.pop("header"))), arrays
+
+
+def crafted(tmp_path, header, arrays, raw_header=None, reseal=True):
+    """Write a detector file with this header; ``reseal`` gives it a matching checksum, as a forger would, so that
+    the check under test (not the checksum) is the one that refuses it."""
+    from framing.detector_files import _checksum
+
+    if reseal and raw_header is None and isinstance(header.get("params"), dict):
+        header = {k: v for k, v in header.items() if k != "sha256"}
+        header["sha256"] = _checksum(header, arrays)
+    path = tmp_path / "crafted.npz"
+    np.savez(path, header=raw_header if raw_header is not None else json.dumps(header), **arrays)
+    return path
+
+
+@pytest.mark.parametrize("change, raw, message", [
+    (None, "{not json", r"the header is not valid JSON"),
+    (None, "[1, 2]", r"the header is a JSON list, not an object"),
+    (lambda h: h.pop("kind"), None, r"the header lacks 'kind'"),
+    (lambda h: h.update(kind="svm"), None, r"unknown detector kind 'svm'"),
+    (lambda h: h.update(params=["C", 16]), None, r"header field 'params' has the wrong type"),
+    (lambda h: h["params"].update(gamma=2), None, r"unknown parameter\(s\) gamma"),
+    (lambda h: h["params"].update(C=-1), None, r"'C' parameter of FrameClassifier must be a float"),
+    (lambda h: h.update(frames="accusation;denial"), None, r"header field 'frames' has the wrong type"),
+    (lambda h: h.update(frames=h["frames"][:-1] + [h["frames"][0]]), None, r"'frames' must be distinct frame names"),
+    (lambda h: h.update(fallback="propaganda"), None, r"fallback 'propaganda' is not one of the frames"),
+    (lambda h: h.update(n_features_in="6"), None, r"header field 'n_features_in' has the wrong type"),
+    (lambda h: h.update(frames=h["frames"][1:]), None, r"array \w+ has shape \(10,.*\), expected \(9,.*\(9 frames\)"),
+])
+def test_a_crafted_header_is_refused_with_one_line(stand_in_file, tmp_path, change, raw, message):
+    _, header, arrays = stand_in_file
+    header = json.loads(json.dumps(header))
+    if change is not None:
+        change(header)
+    path = crafted(tmp_path, header, arrays, raw)
+    with pytest.raises(FramingError, match=message) as error:
+        load_detector(path, embedder=STAND_IN)
+    assert "\n" not in str(error.value) and str(path) in str(error.value)
+
+
+def test_swapped_frame_names_are_caught_by_the_checksum(stand_in_file, tmp_path):
+    X, header, arrays = stand_in_file
+    header = json.loads(json.dumps(header))
+    header["frames"][0], header["frames"][1] = header["frames"][1], header["frames"][0]  # used to mislabel silently
+    with pytest.raises(FramingError, match="checksum does not match: the file was changed"):
+        load_detector(crafted(tmp_path, header, arrays, reseal=False), embedder=STAND_IN)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_non_finite_coefficients_are_refused(stand_in_file, tmp_path, value):
+    _, header, arrays = stand_in_file
+    arrays = {**arrays, "coef_": arrays["coef_"].copy()}
+    arrays["coef_"][3, 2] = value  # used to make `framing frames` print NaN, which is not JSON
+    with pytest.raises(FramingError, match="array coef_ holds NaN or infinite values"):
+        load_detector(crafted(tmp_path, header, arrays), embedder=STAND_IN)
+
+
+def test_an_intact_stand_in_file_loads_and_predicts_as_saved(stand_in_file, tmp_path):
+    X, header, arrays = stand_in_file
+    loaded = load_detector(crafted(tmp_path, header, arrays), embedder=STAND_IN)
+    direct = FrameClassifier(embedder=STAND_IN, use_exemplars=False, random_state=0)
+    assert list(loaded.classes_) == header["frames"] and loaded.predict(X).shape == (40, 10)
+    assert np.array_equal(loaded.coef_, arrays["coef_"]) and direct.get_params()["C"] == loaded.C

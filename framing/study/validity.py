@@ -25,15 +25,12 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import GroupKFold
 
-from ..annotations import attach_gold, load_annotations
+from ..annotations import gold_paragraphs
 from ..codebook import load_codebook
-from ..corpus import load_corpus
 from ..errors import FramingWarning
 from ..evaluate import frame_scores
 from ..multilabel import label_indicator
-from ..paths import corpus_dir
 from ..realtext import available_sources, load_real_gold
-from ..segment import segment
 
 POOL_COLUMNS = ("unit_id", "source", "provenance", "group", "text", "labels")
 
@@ -62,7 +59,7 @@ class Pool:
 def training_pool(*, sources: tuple[str, ...] | None = None, datasets=None) -> Pool:
     """Every gold-labelled unit: the event corpus and the real-text units of ``sources`` (default: those present)."""
     sources = sources or available_sources(datasets)
-    corpus = attach_gold(segment(load_corpus(corpus_dir())), load_annotations())
+    corpus = gold_paragraphs()
     event = pd.DataFrame({"unit_id": "event:" + corpus["para_id"], "source": "event",
                           "provenance": corpus["provenance"].to_numpy(), "group": corpus["article_id"].to_numpy(),
                           "text": corpus["text"].to_numpy(), "labels": corpus["labels"].to_numpy()})

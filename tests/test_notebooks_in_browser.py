@@ -1,0 +1,162 @@
+"""The notebooks as a user sees them: JupyterLab in a real browser (Debian's Chromium, driven by playwright).
+
+`pytest --nbmake` runs every notebook headless, with the Agg backend, and cannot see whether a figure is shown: notebook
+05 once ran without error there while showing no figure in JupyterLab (an import switched matplotlib to Agg). This test
+starts JupyterLab on a free port, opens each notebook, clicks Kernel → Restart Kernel and Run All Cells, and asserts
+that no cell shows an error and every cell that draws with ``framing.plots`` shows an image.
+
+It works on copies of the notebooks in a temporary folder (the repository's files are never touched), with its own
+JupyterLab settings: ``windowingMode`` "none", so that every cell is rendered, not only those in view.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from framing.paths import PROJECT_DIR
+
+CHROMIUM = Path("/usr/bin/chromium")
+NOTEBOOKS = sorted((PROJECT_DIR / "notebooks").glob("*.ipynb"))
+PLOTS = re.compile(r"\bplots\.\w+\(")  # a cell that draws with framing.plots
+NOTEBOOK_TIMEOUT_S = 900
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="the browser test of the notebooks needs Debian's Chromium at "
+                                                     "/usr/bin/chromium (apt-get install chromium); .ci/run installs it"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab serving copies of the notebooks; yields (url, folder of the copies)."""
+    pytest.importorskip("playwright", reason="the browser test needs the playwright package (pip install playwright)")
+    root = tmp_path_factory.mktemp("lab")
+    notebooks = root / "notebooks"
+    notebooks.mkdir()
+    for notebook in NOTEBOOKS:
+        shutil.copy(notebook, notebooks / notebook.name)
+    settings = root / "settings"
+    (settings / "@jupyterlab" / "notebook-extension").mkdir(parents=True)
+    (settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
+        json.dumps({"windowingMode": "none"}))
+    (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
+    (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}  # the kernel must plot inline
+    env.update(JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(root / "workspaces"),
+               JUPYTER_RUNTIME_DIR=str(root / "runtime"), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+         "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={notebooks}",
+         "--ServerApp.disable_check_xsrf=True", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        env=env, stdout=subprocess.DEVNULL, stderr=(root / "server.log").open("w"), start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/lab", timeout=5)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not start: {(root / 'server.log').read_text()[-2000:]}")
+                time.sleep(1)
+        yield url, notebooks
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+# Reads the notebook as the page shows it: per cell, its kind, prompt, the text of error outputs and the images shown.
+CELLS_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].map(cell => ({
+    code: cell.classList.contains('jp-CodeCell'),
+    prompt: (cell.querySelector('.jp-InputPrompt') || {innerText: ''}).innerText.trim(),
+    errors: [...cell.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+        .map(o => o.innerText).filter(t => /Traceback|Error\\b/.test(t)),
+    images: [...cell.querySelectorAll('.jp-OutputArea-output img')]
+        .filter(img => img.complete && img.naturalWidth > 0).length,
+}))"""
+
+
+def run_all_cells(page, url: str, name: str) -> list[dict]:
+    """Open a notebook, restart its kernel and run all cells from the menus; return the cells once all have run or
+    one has failed."""
+    page.goto(f"{url}/lab/tree/{name}")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=120_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Kernel$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text="Restart Kernel and Run All Cells").click()
+    page.locator(".jp-Dialog .jp-mod-accept").click()  # "Restart"
+    page.wait_for_function(
+        """() => {
+            const cells = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')];
+            const prompts = cells.map(c => c.querySelector('.jp-InputPrompt').innerText);
+            const failed = [...document.querySelectorAll('.jp-OutputArea-output')]
+                .some(o => /Traceback \\(most recent call last\\)/.test(o.innerText));
+            const idle = document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']") !== null;
+            return failed || (idle && prompts.every(p => /\\[\\d+\\]/.test(p)));
+        }""", timeout=NOTEBOOK_TIMEOUT_S * 1000, polling=1000)
+    page.wait_for_timeout(1000)  # let the last images decode
+    return page.evaluate(CELLS_JS)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_runs_in_jupyterlab_and_shows_its_figures(lab, browser, notebook):
+    url, folder = lab
+    sources = ["".join(cell["source"]) for cell in json.loads(notebook.read_text())["cells"]]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        cells = run_all_cells(page, url, notebook.name)
+    finally:
+        page.close()
+    assert len(cells) == len(sources), "the page shows a different number of cells than the notebook holds"
+    for number, (cell, source) in enumerate(zip(cells, sources)):
+        if not cell["code"]:
+            continue
+        assert not cell["errors"], f"cell {number} shows an error:\n{cell['errors'][0][-1500:]}"
+        assert re.fullmatch(r"\[\d+\]:", cell["prompt"]), f"cell {number} did not run (prompt {cell['prompt']!r})"
+        if PLOTS.search(source) and not _skipped_for_missing_data(notebook, source):
+            assert cell["images"] >= 1, f"cell {number} draws with framing.plots but shows no figure:\n{source}"
+
+
+def _skipped_for_missing_data(notebook: Path, source: str) -> bool:
+    """Notebook 05 draws only when a RUWA copy is present (it says so and skips its cells otherwise)."""
+    if "if path is not None" not in source:
+        return False
+    from framing.study.figures import ruwa_path
+
+    return ruwa_path() is None
