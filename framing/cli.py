@@ -75,9 +75,6 @@ def _parser() -> argparse.ArgumentParser:
     _backend_option(frm)
     frm.set_defaults(run=_frames)
 
-<<<<<<< HEAD
-    ev = commands.add_parser("evaluate", help="measure the detectors: real text first (RUWA, BASIL, collected event units), then the corpus gold, GVFC, FNC-1")
-=======
     trn = commands.add_parser("train", help="train a detector on your codebook and labels (paragraph or article)")
     trn.add_argument("paths", nargs="+", type=Path, metavar="CORPUS")
     trn.add_argument("--codebook", type=Path, required=True, help="your codebook (.yaml, .yml or .toml)")
@@ -104,15 +101,15 @@ def _parser() -> argparse.ArgumentParser:
     smp.add_argument("--no-metadata", **no_metadata)
     smp.set_defaults(run=_sample)
 
-    ev = commands.add_parser("evaluate", help="without CORPUS: the project's own evaluation (corpus gold, GVFC, "
-                                              "FNC-1); with CORPUS --codebook --labels: cross-validate on your labels")
+    ev = commands.add_parser("evaluate", help="without CORPUS: the project's own evaluation, real text first "
+                                              "(RUWA, BASIL, collected event units), then the corpus gold, GVFC, "
+                                              "FNC-1; with CORPUS --codebook --labels: cross-validate on your labels")
     ev.add_argument("paths", nargs="*", type=Path, metavar="CORPUS")
     ev.add_argument("--codebook", type=Path, default=None, help="your codebook (with CORPUS and --labels)")
     ev.add_argument("--labels", type=Path, default=None, help="your labels (with CORPUS and --codebook)")
     ev.add_argument("--groups", default="article_id",
                     help="column whose values stay whole within a fold (default article_id; e.g. event_id)")
     ev.add_argument("--folds", type=int, default=5)
->>>>>>> main
     ev.add_argument("--out", type=Path, default=Path("build/evaluation"))
     ev.add_argument("--datasets", type=Path, default=None, help="folder with gvfc/ and fnc1/ (default: shared)")
     ev.add_argument("--no-fnc1", action="store_true", help="skip FNC-1 (embeds about 18,000 body sentences)")
@@ -376,12 +373,8 @@ def _paragraph_rows(paths: list[Path]):
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-<<<<<<< HEAD
-    from .study.evaluation import run_evaluation
-=======
     from .atomic import check_writable_folder
-    from .evaluate import run_evaluation
->>>>>>> main
+    from .study.evaluation import run_evaluation
 
     check_writable_folder(args.out)
     if args.paths or args.codebook or args.labels:

@@ -31,12 +31,8 @@ DEFAULT_DETECTOR = "default"
 # Arrays of each kind; those after a "?" are written only when the detector has them (e.g. TF-IDF vocabulary).
 _ARRAYS = {"study": ("coef_", "intercept_", "thresholds_", "exemplar_vectors_", "exemplar_frame_", "zero_shot_"),
            "article": ("coef_", "intercept_", "thresholds_", "?vocabulary_", "?idf_"),
-           "classifier": ("coef_", "intercept_", "thresholds_"),
+           "classifier": ("coef_", "intercept_", "thresholds_", "?vocabulary_", "?idf_"),
            "codebook": ("exemplar_vectors_", "exemplar_frame_", "thresholds_")}
-<<<<<<< HEAD
-_OPTIONAL_ARRAYS = {"classifier": ("vocabulary_", "idf_")}  # lexical features, when the classifier has them
-_KINDS = {"classifier": FrameClassifier, "codebook": CodebookDetector}
-=======
 # Subclasses first: a StudyDetector is also a FrameClassifier.
 _KINDS = {"study": StudyDetector, "article": ArticleFrameClassifier, "classifier": FrameClassifier,
           "codebook": CodebookDetector}
@@ -44,7 +40,6 @@ _HEADER_TYPES = {"format": int, "framing": str, "kind": str, "params": dict, "fr
                  "codebook": (str, type(None)), "level": str, "model": str, "revision": str, "backend": str,
                  "n_features_in": int, "sha256": str}
 _DTYPES = {"vocabulary_": "U", "zero_shot_": "b", "exemplar_frame_": "iu"}  # the others hold numbers ("fiu")
->>>>>>> main
 
 
 def save_detector(detector, path: str | Path) -> Path:
@@ -61,26 +56,17 @@ def save_detector(detector, path: str | Path) -> Path:
               "codebook": getattr(detector, "codebook_name_", None),
               "level": "article" if kind == "article" else "paragraph",
               "model": encoder.name, "revision": encoder.revision, "backend": getattr(encoder, "backend", "torch"),
-<<<<<<< HEAD
-              "n_features_in": int(getattr(detector, "n_features_in_", 0)),
-              "n_embedding_features": int(getattr(detector, "n_embedding_features_", 0)),
-              "validation": getattr(detector, "validation_", None)}
-    arrays = {name: getattr(detector, name) for name in _ARRAYS[kind]}
-    arrays.update({name: getattr(detector, name) for name in _OPTIONAL_ARRAYS.get(kind, ())
-                   if getattr(detector, name, None) is not None})
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, header=json.dumps(header), **arrays)
-    os.replace(tmp, path)
-=======
               "n_features_in": int(getattr(detector, "n_features_in_", 0))}
+    if getattr(detector, "n_embedding_features_", None):  # a classifier with word n-grams after its embeddings
+        header["n_embedding_features"] = int(detector.n_embedding_features_)
+    if getattr(detector, "validation_", None):  # real-text precision and recall per frame and source
+        header["validation"] = detector.validation_
     arrays = {name.lstrip("?"): np.asarray(getattr(detector, name.lstrip("?"))) for name in _ARRAYS[kind]
               if not name.startswith("?") or hasattr(detector, name[1:])}
     header["sha256"] = _checksum(header, arrays)
     path = Path(path)
     with atomic_path(path) as tmp:
         np.savez(tmp, header=json.dumps(header), **arrays)
->>>>>>> main
     return path
 
 
@@ -124,16 +110,11 @@ def load_detector(name_or_path: str | Path = DEFAULT_DETECTOR, *, embedder=None)
     detector.classes_ = np.array(header["frames"], dtype=object)
     for name, value in arrays.items():
         setattr(detector, name, value)
-<<<<<<< HEAD
-    if header["n_features_in"]:
-        detector.n_features_in_ = header["n_features_in"]
-    if header.get("n_embedding_features"):
-        detector.n_embedding_features_ = header["n_embedding_features"]
-    if header.get("validation"):
-        detector.validation_ = header["validation"]  # real-text precision and recall per frame, per source
-=======
     detector.n_features_in_ = header["n_features_in"] or arrays[_ARRAYS[kind][0]].shape[1]
->>>>>>> main
+    if header.get("n_embedding_features"):
+        detector.n_embedding_features_ = int(header["n_embedding_features"])
+    if isinstance(header.get("validation"), dict):
+        detector.validation_ = header["validation"]
     return detector
 
 

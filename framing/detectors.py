@@ -29,6 +29,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from .lexical import fit_vocabulary, stack_rows, term_matrix, with_terms
 from .codebook import Codebook, load_codebook
 from .embed import Embedder, Embeddings, default_embedder
 from .errors import FramingError, FramingWarning
@@ -291,14 +292,12 @@ class FrameClassifier(_FrameDetector):
     [('sovereignty',)]
     """
 
-<<<<<<< HEAD
-    def __init__(self, codebook=None, embedder=None, C=16.0, sentences=True, lexical=0.0, use_exemplars=True,
-=======
     _parameter_constraints = {
         "codebook": CODEBOOK_PARAMETER,
         "embedder": EMBEDDER_PARAMETER,
         "C": [Interval(Real, 0, None, closed="neither")],
         "sentences": ["boolean"],
+        "lexical": [Interval(Real, 0, None, closed="left")],
         "use_exemplars": ["boolean"],
         "threshold": [Interval(Real, 0, 1, closed="both"), StrOptions({"tune"})],
         "cv": [Interval(Integral, 2, None, closed="left")],
@@ -306,8 +305,7 @@ class FrameClassifier(_FrameDetector):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, codebook=None, embedder=None, C=16.0, sentences=True, use_exemplars=True,
->>>>>>> main
+    def __init__(self, codebook=None, embedder=None, C=16.0, sentences=True, lexical=0.0, use_exemplars=True,
                  threshold=DEFAULT_THRESHOLD, cv=5, min_examples=2, random_state=None):
         self.codebook = codebook
         self.embedder = embedder
@@ -352,11 +350,11 @@ class FrameClassifier(_FrameDetector):
             Y = np.vstack([Y, label_indicator([[f] for f in table["frame"]], self.frames_)])
             X = [*X, *table["text"]] if self.lexical else X
         self.n_embedding_features_ = vectors.shape[1]
+        for stale in ("vocabulary_", "idf_"):  # from an earlier fit with lexical features
+            self.__dict__.pop(stale, None)
         if self.lexical:
-            vectorizer = _lexical_vectorizer().fit(X)
-            self.vocabulary_ = vectorizer.get_feature_names_out().astype(str)
-            self.idf_ = vectorizer.idf_
-            vectors = _with_lexical(vectors, self._lexical_features(X))
+            self.vocabulary_, self.idf_ = fit_vocabulary(list(X))
+            vectors = with_terms(vectors, self._lexical_features(X))
         self.coef_ = np.zeros((len(self.frames_), vectors.shape[1]), dtype=np.float64)
         self.intercept_ = np.zeros(len(self.frames_))
         tune = self.threshold == "tune"
@@ -386,14 +384,12 @@ class FrameClassifier(_FrameDetector):
         out_of_fold = np.empty(len(y))
         splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
         for train, test in splitter.split(vectors, y):
-            model = self._fit_one(_stack(vectors[train], extra_vectors), np.concatenate([y[train], extra_y]))
+            model = self._fit_one(stack_rows(vectors[train], extra_vectors), np.concatenate([y[train], extra_y]))
             out_of_fold[test] = model.predict_proba(vectors[test])[:, 1]
         return best_f1_threshold(y, out_of_fold, DEFAULT_THRESHOLD)
 
     def _lexical_features(self, texts: list[str]):
-        vectorizer = _lexical_vectorizer(vocabulary=list(self.vocabulary_))
-        vectorizer.idf_ = self.idf_
-        return self.lexical * vectorizer.transform(texts)
+        return term_matrix(texts, self.vocabulary_, self.idf_, self.lexical)
 
     def _scores(self, X: np.ndarray | list[str]) -> np.ndarray:
         if getattr(self, "vocabulary_", None) is not None and isinstance(X, np.ndarray):
@@ -408,23 +404,3 @@ class FrameClassifier(_FrameDetector):
             logits = logits + np.asarray(self._lexical_features(X) @ self.coef_[:, width:].T)
         return (1 / (1 + np.exp(-logits))).astype(np.float32)
 
-
-def _lexical_vectorizer(vocabulary=None):
-    """Word uni- and bigrams, sublinear TF-IDF: cue words ("sanctions", "denied", "court") that an embedding of the
-    whole paragraph blurs. Fixed settings, so a saved vocabulary and idf rebuild it exactly."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    return TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=2, max_features=20000, dtype=np.float64,
-                           vocabulary=vocabulary)
-
-
-def _stack(first, second):
-    from scipy.sparse import issparse, vstack
-
-    return vstack([first, second]).tocsr() if issparse(first) else np.vstack([first, second])
-
-
-def _with_lexical(vectors: np.ndarray, lexical):
-    from scipy.sparse import csr_matrix, hstack
-
-    return hstack([csr_matrix(vectors), lexical]).tocsr()
