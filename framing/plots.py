@@ -42,6 +42,8 @@ FRAME_COLOURS = {
 }
 
 
+LOW_PRECISION = 0.6  # a frame detected with lower real-text precision is flagged where its share is drawn
+
 def frame_colour(frame: object) -> str:
     return FRAME_COLOURS.get(str(frame), "#7f7f7f")
 
@@ -195,7 +197,8 @@ def frame_share_panels(shares: pd.DataFrame, fig: plt.Figure | None = None, *, b
                        unit: str = "body paragraphs", colours: dict | None = None, columns: int = 2) -> plt.Figure:
     """Small multiples of ``frame_shares``: one panel per frame, groups as rows (shared across panels), the corrected
     share with its interval and the detected share as an open diamond when the table has corrected columns. Frames
-    that cannot be corrected say so in their panel title. Returns the figure."""
+    that cannot be corrected say so in their panel title, and so do frames whose ``real_text_precision`` column (when
+    the table has one) is below ``LOW_PRECISION``. Returns the figure."""
     _require(shares, (by, "frame", "share", "ci_low", "ci_high", "articles"), "frame_share_panels")
     corrected = "corrected_share" in shares.columns
     frames = list(dict.fromkeys(shares["frame"]))
@@ -221,6 +224,10 @@ def frame_share_panels(shares: pd.DataFrame, fig: plt.Figure | None = None, *, b
             if rows["corrected_share"].isna().all():
                 ax.hlines(y, rows["ci_low"], rows["ci_high"], color=c, linewidth=0.8, linestyle=":")
                 title += " — not correctable (as detected)"
+        if "real_text_precision" in rows.columns and rows["real_text_precision"].notna().any():
+            precision = float(rows["real_text_precision"].dropna().iloc[0])
+            if precision < LOW_PRECISION:
+                title += f" — low precision on real text ({precision:.2f})"
         ax.set_title(title, fontsize=SMALL + 1, loc="left", pad=2)
         ax.set_xlim(0, 1)
         ax.tick_params(labelsize=SMALL, length=2)

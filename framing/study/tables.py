@@ -132,33 +132,28 @@ def comparison_tables(framed: pd.DataFrame, embeddings, *, focal: str = FOCAL_AR
     return tables
 
 
+def with_real_text_precision(shares: pd.DataFrame, precision: dict[str, float]) -> pd.DataFrame:
+    """Shares + ``real_text_precision``: the detector's cross-fitted precision for each frame on real text like the
+    text counted (``framing.study.train.real_text_precision``), so figures and findings can flag a frame whose detected
+    share rests on many false positives."""
+    return shares.assign(real_text_precision=shares["frame"].map(precision))
+
+
 def findings(tables: dict[str, pd.DataFrame], *, focal: str = FOCAL_ARTICLE) -> list[str]:
     """The walk-through's findings as sentences, each with its uncertainty, computed from the tables. Shares are the
-    corrected ones where the table has them (and say so), else the detected ones."""
-    shares = tables["shares_by_kind"].set_index(["outlet_kind", "frame"])
-    corrected = "corrected_share" in shares.columns
+    corrected ones where the table has them (and say so), else the detected ones; a frame whose real-text precision
+    is below ``LOW_PRECISION`` says so."""
     test = tables["difference_test"].iloc[0]
     lines = [f"Frame mixes differ between kinds of outlet: chi-square {test['chi2']:.1f} on {int(test['dof'])} "
              f"degrees of freedom, permutation p = {test['p_permutation']:.4f} ({int(test['permutations'])} article "
              f"permutations), Cramér's V = {test['cramers_v']:.2f} (detected frames)."]
-    if corrected:
-        lines.append("Shares below are corrected for the detector's errors (adjusted classify-and-count, with "
-                     "misclassification rates from out-of-fold predictions on the event corpus's gold paragraphs); "
-                     "their 95% intervals resample the articles and the coded sample.")
-    value, low, high = ("corrected_share", "corrected_low", "corrected_high") if corrected else (
-        "share", "ci_low", "ci_high")
-    for frame in ("denial", "whataboutism", "sovereignty", "sanctions", "security_threat"):
-        ranked = shares.xs(frame, level="frame")
-        if corrected and ranked["corrected_share"].isna().all():
-            lines.append(f"{frame}: not correctable ({ranked['correction_note'].iloc[0]}); detected shares range "
-                         f"{ranked['share'].min():.0%}–{ranked['share'].max():.0%}.")
-            continue
-        ranked = ranked.sort_values(value, ascending=False)
-        top, bottom = ranked.iloc[0], ranked.iloc[-1]
-        lines.append(f"{frame}: highest in {ranked.index[0]} {top[value]:.0%} (95% interval {top[low]:.0%}–"
-                     f"{top[high]:.0%}, {int(top['articles'])} articles; detected {top['share']:.0%}); lowest in "
-                     f"{ranked.index[-1]} {bottom[value]:.0%} ({bottom[low]:.0%}–{bottom[high]:.0%}; detected "
-                     f"{bottom['share']:.0%}).")
+    if "corrected_share" in tables["shares_by_kind"].columns:
+        lines.append("Shares below are corrected for the detector's errors (adjusted classify-and-count; error rates "
+                     "from the shipped detector's design predicting each coded unit without having seen its article: "
+                     "the event corpus's gold paragraphs for the corpus, the coded RUWA headlines for RUWA); their "
+                     "95% intervals resample the articles and the coded sample.")
+    lines += _share_lines(tables["shares_by_kind"], ("denial", "whataboutism", "sovereignty", "sanctions",
+                                                     "security_threat"))
     if "alignment" in tables:
         alignment = tables["alignment"]
         carried = alignment.groupby("focal_position")["carried"].agg(["sum", "size"])
@@ -171,6 +166,39 @@ def findings(tables: dict[str, pd.DataFrame], *, focal: str = FOCAL_ARTICLE) -> 
         if len(lost):
             lines.append(f"When other outlets carry its claims, the frames most often dropped are "
                          f"{', '.join(f'{f} ({n})' for f, n in lost.head(3).items())}.")
+    if "ruwa_shares_by_kind" in tables:
+        lines += [f"RUWA headlines, {line}" for line in _share_lines(
+            tables["ruwa_shares_by_kind"], ("accusation", "denial", "whataboutism", "sanctions", "cooperation",
+                                            "security_threat"))]
+    return lines
+
+
+def _share_lines(shares: pd.DataFrame, frames) -> list[str]:
+    from ..plots import LOW_PRECISION
+
+    shares = shares.set_index(["outlet_kind", "frame"])
+    corrected = "corrected_share" in shares.columns
+    value, low, high = ("corrected_share", "corrected_low", "corrected_high") if corrected else (
+        "share", "ci_low", "ci_high")
+    lines = []
+    for frame in frames:
+        ranked = shares.xs(frame, level="frame")
+        caution = ""
+        if "real_text_precision" in ranked.columns and ranked["real_text_precision"].notna().any():
+            precision = float(ranked["real_text_precision"].dropna().iloc[0])
+            if precision < LOW_PRECISION:
+                caution = (f" Caution: the detector's precision for {frame} on real text like this is {precision:.2f}"
+                           f" (below {LOW_PRECISION}), so many detections are false.")
+        if corrected and ranked["corrected_share"].isna().all():
+            lines.append(f"{frame}: not correctable ({ranked['correction_note'].iloc[0]}); detected shares range "
+                         f"{ranked['share'].min():.0%}–{ranked['share'].max():.0%}.{caution}")
+            continue
+        ranked = ranked.sort_values(value, ascending=False)
+        top, bottom = ranked.iloc[0], ranked.iloc[-1]
+        lines.append(f"{frame}: highest in {ranked.index[0]} {top[value]:.0%} (95% interval {top[low]:.0%}–"
+                     f"{top[high]:.0%}, {int(top['articles'])} articles; detected {top['share']:.0%}); lowest in "
+                     f"{ranked.index[-1]} {bottom[value]:.0%} ({bottom[low]:.0%}–{bottom[high]:.0%}; detected "
+                     f"{bottom['share']:.0%}).{caution}")
     return lines
 
 

@@ -26,7 +26,6 @@ from ..errors import FramingError
 from ..multilabel import label_sets
 
 VALIDATION_FILE = "detector-default.validation.csv"
-LOW_PRECISION = 0.6  # below this real-text precision, a frame's share is flagged wherever it is shown
 
 
 def default_design(embedder=None, random_state: int = 0) -> FrameClassifier:
@@ -68,9 +67,10 @@ def train_default_detectors(out_dir: str | Path | None = None, *, random_state: 
         scores, predicted = cross_fitted(lambda: default_design(embedder, random_state), pool,
                                          random_state=random_state)
         classifier.validation_ = _validation_summary(scores)
-        held = pool.table[pool.real].reset_index(drop=True)
-        sample = pd.DataFrame({"unit_id": held["unit_id"], "source": held["source"],
-                               "labels": [";".join(s) for s in held["labels"]],
+        table = pool.table
+        sample = pd.DataFrame({"unit_id": table["unit_id"], "source": table["source"],
+                               "provenance": table["provenance"], "group": table["group"],
+                               "labels": [";".join(s) for s in table["labels"]],
                                "frames": [";".join(s) for s in label_sets(predicted, pool.names)]})
         sample.to_csv(out_dir / VALIDATION_FILE, index=False, lineterminator="\n")
         written["validation"] = out_dir / VALIDATION_FILE
@@ -93,29 +93,47 @@ def _round(value) -> float | None:
     return None if pd.isna(value) else round(float(value), 4)
 
 
-def validation_sample(*, datasets=None, sources: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """The shipped default's validation sample: real gold units with their ``labels`` and the cross-fitted
-    ``frames`` (tuples), plus ``source``, ``outlet``, ``outlet_kind``, ``event`` and ``text`` (text read from the data
-    sets; restricted to ``sources``). Pass it as ``validation=`` to ``framing.compare.frame_shares``."""
+def validation_sample(sources: tuple[str, ...] = ("event", "ruwa", "basil"), *, datasets=None) -> pd.DataFrame:
+    """The shipped default's validation sample for text like ``sources``: every gold unit of those sources (the event
+    corpus's composed paragraphs too, since its figures count them) with the coders' ``labels`` and the cross-fitted
+    ``frames`` (tuples), ``source``, ``provenance``, ``article_id`` (units of one article are resampled together) and
+    ``text`` (read from the corpus and the data sets). Pass it as ``validation=`` to ``framing.compare.frame_shares``.
+    """
+    from ..annotations import gold_paragraphs
     from ..multilabel import parse_label_string
     from ..realtext import load_units
 
     path = Path(str(resources.files("framing") / "data" / VALIDATION_FILE))
     sample = pd.read_csv(path, dtype=str, keep_default_na=False)
-    units = load_units(datasets=datasets, sources=sources)
-    sample = units.merge(sample.drop(columns="source"), on="unit_id", how="inner", validate="one_to_one")
+    sample = sample[sample["source"].isin(sources)].reset_index(drop=True)
+    texts = {}
+    if "event" in sources:
+        event = gold_paragraphs()
+        texts.update(zip("event:" + event["para_id"], event["text"]))
+    if others := tuple(s for s in sources if s != "event"):
+        units = load_units(datasets=datasets, sources=others)
+        texts.update(zip(units["unit_id"], units["text"]))
+    sample["text"] = sample["unit_id"].map(texts)
+    if sample["text"].isna().any():
+        raise FramingError(f"{path}: {int(sample['text'].isna().sum())} unit(s) have no text here; retrain with "
+                           f"python -m framing.study.train")
     for column in ("labels", "frames"):
         sample[column] = sample[column].map(parse_label_string)
-    sample["article_id"] = sample["unit_id"].str.rsplit(":", n=1).str[0]
-    return sample
+    return sample.rename(columns={"group": "article_id"})
 
 
-def real_text_precision(detector, source: str) -> dict[str, float]:
-    """Per-frame real-text precision of a shipped detector on ``source`` (falls back to all real units); {} when the
+def real_text_precision(detector, source: str, *, min_support: int = 20) -> dict[str, float]:
+    """Per-frame real-text precision of a shipped detector on ``source``; a frame coded fewer than ``min_support``
+    times there (or a source the validation does not know) takes its precision over all real units. {} when the
     detector carries no validation."""
     validation = getattr(detector, "validation_", None) or {}
-    table = validation.get(source) or validation.get("all real units") or {}
-    return {frame: row["precision"] for frame, row in table.items() if row.get("precision") is not None}
+    pooled, own = validation.get("all real units", {}), validation.get(source, {})
+    precision = {}
+    for frame, row in pooled.items():
+        chosen = own.get(frame) if own.get(frame, {}).get("support", 0) >= min_support else row
+        if chosen.get("precision") is not None:
+            precision[frame] = chosen["precision"]
+    return precision
 
 
 if __name__ == "__main__":

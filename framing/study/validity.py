@@ -8,8 +8,9 @@ article never sit on both sides of a split. Every score here is computed on **re
 - ``composed_to_collected``: trained on the composed event paragraphs (and the codebook exemplars), tested on the
   collected ones — how far text written for the project carries to real pages of the same event;
 - ``leave_one_source_out``: trained on two sources, tested on the real units of the third;
-- ``cross_fitted``: five folds over all real units, grouped by article, training on the rest of the pool: the
-  closest estimate of the shipped detector's quality on text like this;
+- ``cross_fitted``: five folds over the whole pool, grouped by article, scored on the real units: the closest
+  estimate of the shipped detector's quality on text like this, and (kept by ``framing.study.train``) the validation
+  sample that corrects its shares;
 - ``learning_curve``: real-text macro F1 against the number of real units in training.
 
 Pool (DataFrame ``POOL_COLUMNS``, one row per unit, + its 0/1 label matrix) -> score tables (``framing.evaluate``'s
@@ -110,20 +111,22 @@ def leave_one_source_out(make_detector, pool: Pool, *, random_state: int = 0) ->
 
 def cross_fitted(make_detector, pool: Pool, *, folds: int = 5, random_state: int = 0) -> tuple[pd.DataFrame,
                                                                                               np.ndarray]:
-    """Out-of-fold predictions for every real unit (folds grouped by article), each from a detector trained on the
-    rest of the pool; scores per source and over all real units. Returns the scores and the predictions."""
-    real = np.flatnonzero(pool.real)
-    predicted = np.zeros((len(real), len(pool.names)), dtype=np.int8)
-    for train_real, test_real in GroupKFold(folds).split(real, groups=pool.table["group"].to_numpy()[real]):
-        keep = np.ones(len(pool.table), dtype=bool)
-        keep[real[test_real]] = False
-        predicted[test_real] = _fit_predict(make_detector, pool.where(keep), pool.where(~keep))
-    held = pool.where(pool.real)
-    tables = [_scored(held, predicted, "cross-fitted (5 folds by article)", "all real units", random_state)]
+    """Out-of-fold predictions for every unit of the pool (folds grouped by article), each from a detector trained on
+    the other folds; scored on the real units, per source and over all. Returns the scores and the predictions (one
+    row per pool unit)."""
+    groups = pool.table["group"].to_numpy()
+    predicted = np.zeros(pool.Y.shape, dtype=np.int8)
+    for train, test in GroupKFold(folds).split(pool.Y, groups=groups):
+        mask = np.zeros(len(groups), dtype=bool)
+        mask[test] = True
+        predicted[test] = _fit_predict(make_detector, pool.where(~mask), pool.where(mask))
+    real = pool.real
+    held, held_predicted = pool.where(real), predicted[real]
+    scheme = f"cross-fitted ({folds} folds by article)"
+    tables = [_scored(held, held_predicted, scheme, "all real units", random_state)]
     for source in sorted(set(held.table["source"])):
         mine = (held.table["source"] == source).to_numpy()
-        tables.append(_scored(held.where(mine), predicted[mine], "cross-fitted (5 folds by article)", source,
-                              random_state))
+        tables.append(_scored(held.where(mine), held_predicted[mine], scheme, source, random_state))
     return pd.concat(tables, ignore_index=True), predicted
 
 
@@ -155,8 +158,10 @@ def learning_curve(make_detector, pool: Pool, *, sizes=(0, 100, 200, 400, 800, N
 
 
 def shares_by_source(pool: Pool, predicted: np.ndarray) -> pd.DataFrame:
-    """Coded against detected share of each frame per source, from out-of-fold predictions on the real units."""
-    held = pool.where(pool.real)
+    """Coded against detected share of each frame per source, from out-of-fold predictions (one row per pool unit),
+    on the real units."""
+    real = pool.real
+    held, predicted = pool.where(real), predicted[real]
     rows = []
     for source in sorted(set(held.table["source"])):
         mine = (held.table["source"] == source).to_numpy()
