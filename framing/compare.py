@@ -21,7 +21,7 @@ from .thresholds import best_cut, f1_curve
 
 # Cosine similarity from which a paragraph of another outlet is taken to carry a focal paragraph's claim. Calibrated
 # on the hand-labelled Sputnik claim pairs (corpus/annotations/claims_sputnik.csv): see calibrate_alignment().
-ALIGNMENT_THRESHOLD = 0.62
+ALIGNMENT_THRESHOLD = 0.65
 SYNDICATION_THRESHOLD = 0.93
 
 

@@ -67,7 +67,9 @@ def lab(tmp_path_factory):
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
          "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={notebooks}",
-         "--ServerApp.disable_check_xsrf=True", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+         "--ServerApp.disable_check_xsrf=True", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+         # CI runs as root in a container; JupyterLab refuses root unless told
+         *(["--allow-root"] if os.geteuid() == 0 else [])],
         env=env, stdout=subprocess.DEVNULL, stderr=(root / "server.log").open("w"), start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -82,11 +84,18 @@ def lab(tmp_path_factory):
                 time.sleep(1)
         yield url, notebooks
     finally:
+        _stop(server)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """Stop the server's process group; one that already exited (it failed to start) is not an error."""
+    try:
         os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
