@@ -89,6 +89,12 @@ def load_detector(name_or_path: str | Path = DEFAULT_DETECTOR, *, embedder=None)
     if header["sha256"] != _checksum({k: v for k, v in header.items() if k != "sha256"}, arrays):
         raise DetectorFileError(f"{path}: checksum does not match: the file was changed or damaged after it was "
                                 f"saved; retrain and save it again")
+    from .e5_backend import E5_MODEL
+
+    if embedder is None and header["model"] == E5_MODEL:  # trained on e5 vectors: needs e5, not the default
+        from .embed import Embedder
+
+        embedder = Embedder(E5_MODEL)
     encoder = (embedder or default_embedder()).encoder
     if (header["model"], header["revision"]) != (encoder.name, encoder.revision):
         raise DetectorFileError(f"{path}: trained with {header['model']} {header['revision']}, but the embedder is "

@@ -1,7 +1,8 @@
-"""Validation of the frame detectors: corpus gold, clustering, and public benchmarks (GVFC, FNC-1).
+"""Scores for frame detectors: per-frame precision/recall/F1 with intervals (``frame_scores``), out-of-fold
+predictions on the corpus gold, clustering against gold, and the public benchmarks (GVFC, FNC-1).
 
-``run_evaluation(out)`` (the ``framing evaluate`` command) writes each table as CSV and all of them as one Markdown
-file, and returns the Markdown. Every number is computed here, from data, with an explicit seed.
+These are the building blocks; ``framing.study.evaluation.run_evaluation`` (the ``framing evaluate`` command) puts
+them together with real text first. Every number is computed from data, with an explicit seed.
 """
 
 from __future__ import annotations

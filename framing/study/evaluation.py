@@ -25,15 +25,18 @@ from .train import DEFAULT_DESIGN
 
 DESIGNS = {
     "embeddings (the design shipped until this evaluation)": lambda: FrameClassifier(random_state=0),
-    "embeddings + word n-grams, tuned thresholds": DEFAULT_DESIGN,
+    "embeddings + word n-grams, C=4 (shipped now)": DEFAULT_DESIGN,
     "zero-shot (codebook exemplars, calibrated thresholds)": lambda: CodebookDetector(),
 }
-SHIPPED = "embeddings + word n-grams, tuned thresholds"
+SHIPPED = "embeddings + word n-grams, C=4 (shipped now)"
 
 
 def design_comparison(pool: validity.Pool, *, random_state: int = 0) -> tuple[pd.DataFrame, dict]:
     """Macro and micro F1 of every design under every real-text scheme; also the shipped design's full tables."""
     rows, shipped = [], {}
+    real = pool.table[pool.real]
+    units = {**real["source"].value_counts().to_dict(), "all real units": len(real),
+             "event (collected)": int((real["source"] == "event").sum())}
     for design, make in DESIGNS.items():
         tables = [validity.composed_to_collected(make, pool, random_state=random_state),
                   validity.leave_one_source_out(make, pool, random_state=random_state)]
@@ -45,7 +48,8 @@ def design_comparison(pool: validity.Pool, *, random_state: int = 0) -> tuple[pd
         for (scheme, test), table in scores.groupby(["scheme", "test"], sort=False):
             by = table.set_index("frame")
             macro_min = next(f for f in by.index if f.startswith("macro_min"))
-            rows.append({"design": design, "scheme": scheme, "test": test, "units": int(by.loc["micro", "support"]),
+            rows.append({"design": design, "scheme": scheme, "test": test, "units": units[test],
+                         "coded_labels": int(by.loc["micro", "support"]),
                          "macro_f1": by.loc["macro", "f1"], "macro_f1_low": by.loc["macro", "f1_low"],
                          "macro_f1_high": by.loc["macro", "f1_high"],
                          "frames_in_macro": int(by.loc["macro", "support"]),
@@ -72,13 +76,14 @@ def shipped_as_is(pool: validity.Pool, *, random_state: int = 0) -> pd.DataFrame
 
 
 def agreement_tables(pool: validity.Pool) -> pd.DataFrame:
-    """Krippendorff's alpha per frame between the two coding passes of the real-text units, per source and overall."""
+    """Krippendorff's alpha per frame between the two coding passes of the real units (collected, never composed),
+    per source and overall."""
     from ..annotations import krippendorff_alpha
     from ..multilabel import label_indicator
     from ..realtext import load_real_labels
 
     both = load_real_labels("pass_a").merge(load_real_labels("pass_b"), on="unit_id", suffixes=("_a", "_b"))
-    both = both.merge(pool.table[["unit_id", "source"]], on="unit_id")
+    both = both.merge(pool.table.loc[pool.real, ["unit_id", "source"]], on="unit_id")  # real units only
     rows = []
     for source, part in [("all", both), *both.groupby("source")]:
         A, B = (label_indicator(list(part[f"labels_{p}"]), pool.names) for p in ("a", "b"))
