@@ -128,8 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--strata", metavar="COLUMN", default=None,
                      help="compare only within these strata (e.g. event, week): test, differences, divergences")
     cmp.add_argument("--labels", type=Path, metavar="LABELS", default=None,
-                     help="gold labels (para_id, labels) for some paragraphs: shares are corrected for the "
-                          "detector's errors measured on them")
+                     help="gold labels (para_id, labels) for some paragraphs, or (article_id, labels) for some "
+                          "articles of an article-level framed table: shares are corrected for the detector's "
+                          "errors measured on them")
     cmp.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     cmp.add_argument("--seed", type=int, default=0)
     cmp.set_defaults(run=_compare)
