@@ -124,9 +124,9 @@ CELLS_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].map(
 def run_all_cells(page, url: str, name: str) -> list[dict]:
     """Open a notebook, restart its kernel and run all cells from the menus; return the cells once all have run or
     one has failed."""
-    # A workspace of its own, reset: JupyterLab otherwise reopens the notebooks of earlier tests beside this one, and
-    # the Kernel menu acts on whichever of them has focus (it restarted notebook 01's kernel while 02 never ran).
-    page.goto(f"{url}/lab/workspaces/{Path(name).stem}/tree/{name}?reset")
+    # ?reset: JupyterLab otherwise reopens the notebooks of earlier tests from its saved workspace beside this one,
+    # and the Kernel menu acts on whichever of them has focus (it restarted notebook 01's kernel while 02 never ran).
+    page.goto(f"{url}/lab/tree/{name}?reset")
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=120_000)
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Kernel$")).click()
