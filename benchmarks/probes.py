@@ -123,6 +123,25 @@ for _chars in ["\u200b", "\ufeff\u200b", "\u2066\u2069"]:
           cli=["segment", "--no-metadata", "z.txt"], old_cli=["segment", "z.txt"],
           check=lambda out, err, tmp: "ok" if len(jsonl_rows(out)) == 3 else "silent")
 
+# --- 6: long paragraphs (over the model's 256 word pieces) ----------------------------------------------------------
+for _label, _text in [("a 1,521-character Chinese paragraph", "金正恩抵达俄罗斯与普京举行会谈。" * 95 + "金"),
+                      ("180 Russian words", " ".join(["Президент", "заявил", "журналистам,", "что", "переговоры",
+                                                      "продолжатся", "на", "следующей", "неделе."] * 20))]:
+    probe("6", f"embed {_label}", py=textwrap.dedent(f"""
+        import inspect
+        from framing import Embedder
+        text = {_text!r}
+        if "long_texts" in inspect.signature(Embedder).parameters:
+            embedder = Embedder(show_progress=False)
+            windowed = embedder.embed([text])[0]
+            truncated = Embedder(long_texts="truncate", use_cache=False, show_progress=False).embed([text])[0]
+            seen = embedder.last_stats["windowed"] == 1 and not (windowed == truncated).all()
+        else:  # an embedder without windows cuts every text at the model's 256 word pieces, unsaid
+            Embedder(show_progress=False).embed([text])
+            seen = False
+        print("WINDOWED" if seen else "TRUNCATED")
+    """), check=lambda out, err, tmp: "ok" if "WINDOWED" in out else "silent")
+
 # --- 7: an interrupted or repeated `framing figures` run (the whole build: left out with --quick) -------------------
 probe("7", "figures interrupted while drawing", slow=True, warm_cache=True, py=textwrap.dedent("""
     from pathlib import Path
@@ -336,6 +355,14 @@ WRAP = textwrap.dedent("""
 """)
 
 
+# The virtual environment installs this checkout as an editable package, through an import hook that would supply
+# any module the probed tree lacks (e.g. framing.outputs) from this checkout; the hook is removed for other trees.
+ISOLATE = """import sys
+sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in type(f).__module__.lower()
+                    and "editable" not in getattr(f, "__name__", "").lower()]
+"""
+
+
 def _warm_cache() -> Path:
     """The runner's own embedding cache (the figure build embeds the whole corpus: a cold cache takes minutes)."""
     if os.environ.get("FRAMING_CACHE_DIR"):
@@ -365,7 +392,12 @@ def run_probe(spec: dict, code: Path, old: bool) -> tuple[str, str]:
             os.chmod(tmp / name, mode)
         if spec.get("standin"):
             (tmp / "standin.py").write_text(STAND_IN)
-        env = {**os.environ, "PYTHONPATH": str(code), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+        path = str(code)
+        if code != ROOT:  # only the other tree's framing: a module it lacks must not come from this checkout
+            (tmp / "probe_site").mkdir()
+            (tmp / "probe_site" / "sitecustomize.py").write_text(ISOLATE)
+            path = f"{tmp / 'probe_site'}{os.pathsep}{code}"
+        env = {**os.environ, "PYTHONPATH": path, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
                "MPLBACKEND": "Agg", "FRAMING_CACHE_DIR": str(_warm_cache() if spec.get("warm_cache")
                                                              else tmp / spec.get("cache", "cache")),
                "FRAMING_CORPUS": str(ROOT / "corpus"), **spec.get("env", {})}
@@ -387,7 +419,7 @@ def run_probe(spec: dict, code: Path, old: bool) -> tuple[str, str]:
 
         if "py" in spec:
             snippet = spec["py"]
-            if old and spec.get("old_py_module"):
+            if old and spec.get("old_py_module") and not (code / "framing" / "study" / "figures.py").exists():
                 snippet = snippet.replace("framing.study.figures", spec["old_py_module"]).replace(
                     "from framing.study import figures", "from framing import figures")
             (tmp / "probe_snippet.py").write_text(snippet)

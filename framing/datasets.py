@@ -296,7 +296,7 @@ def basil_corpus(path) -> pd.DataFrame:
     names = {"fox": "Fox News", "nyt": "New York Times", "hpo": "HuffPost"}
     ids = "basil-" + basil["event_id"].str[:8] + "-" + basil["outlet"]
     if ids.duplicated().any():
-        raise ValueError(f"{basil.attrs['source_file']}: article ids {ids[ids.duplicated()].iloc[0]!r} collide")
+        raise DatasetError(f"{basil.attrs['source_file']}: article ids {ids[ids.duplicated()].iloc[0]!r} collide")
     table = pd.DataFrame({
         "article_id": ids, "outlet": basil["outlet"].map(names).fillna(basil["outlet_name"]),
         "outlet_kind": basil["outlet"].map(BASIL_OUTLET_KINDS),
@@ -317,7 +317,7 @@ def gvfc_corpus(path) -> pd.DataFrame:
     """
     gvfc = load_gvfc(path)
     if "lead3" not in gvfc.columns:
-        raise ValueError(f"{gvfc.attrs['source_file']}: a corpus needs the multimodal gold file (with lead-3 text)")
+        raise DatasetError(f"{gvfc.attrs['source_file']}: a corpus needs the multimodal gold file (with lead-3 text)")
     keep = gvfc["lead3"].fillna("").str.strip() != ""
     rows = gvfc[keep]
     host = rows["url"].fillna("").str.replace(r"^[a-z]+://(www\.)?", "", regex=True).str.split("/").str[0]
@@ -375,7 +375,7 @@ def mediacloud_corpus(path, *, pages=None) -> pd.DataFrame:
 
     file = Path(path)
     if not file.is_file():
-        raise FileNotFoundError(f"{file}: no such Media Cloud story list")
+        raise DatasetNotFoundError(f"{file}: no such Media Cloud story list (export one from Media Cloud's search)")
     raw = pd.read_csv(file, dtype=str, keep_default_na=False)
     id_column = next((c for c in ("id", "stories_id") if c in raw.columns), None)
     if id_column is None:

@@ -30,11 +30,12 @@ from .multilabel import indicator_table
 
 UNIT_COLUMNS = {"para_id": "paragraph", "article_id": "article"}
 DEFAULT_CODER = "1"
-LABEL_FILE_SUFFIXES = (".csv", ".jsonl")
+LABEL_FILE_SUFFIXES = (".csv", ".jsonl", ".parquet")
 
 
 def load_labels(source: str | Path | pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:
-    """Read a labels file (``.csv`` with ``labels`` as ``"a;b"``, or ``.jsonl`` with a list or ``"a;b"``) or table.
+    """Read a labels file (``.csv`` with ``labels`` as ``"a;b"``, ``.jsonl`` or ``.parquet`` with a list or ``"a;b"``)
+    or table.
 
     With a ``codebook``, every label must be one of its frames (the error names the row and how to fix it) and
     labels are put in codebook order. A unit coded twice by the same coder is an error.

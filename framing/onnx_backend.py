@@ -27,13 +27,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import uuid
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_path
 from .cache import default_cache_dir
 from .embed import DEFAULT_MODEL, _folder_revision, _normalise, default_model_path
 from .errors import FramingError
@@ -153,7 +153,7 @@ class OnnxEncoder:
         except OSError as error:
             raise FramingError(f"{fp32.parent}: cannot create the ONNX model folder ({error.strerror})") from None
         if not fp32.exists():
-            with _atomic(fp32) as tmp:
+            with atomic_path(fp32) as tmp:
                 _export_fp32(self.path, tmp)
         if path != fp32:
             from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -161,26 +161,10 @@ class OnnxEncoder:
             previous = logging.root.manager.disable
             logging.disable(logging.WARNING)  # quantize_dynamic advises optional pre-processing on the root logger
             try:
-                with _atomic(path) as tmp:
+                with atomic_path(path) as tmp:
                     quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
             finally:
                 logging.disable(previous)
-
-
-class _atomic:
-    """``with _atomic(path) as tmp:`` write ``tmp``; on success it is renamed to ``path``, on failure removed."""
-
-    def __init__(self, path: Path):
-        self.path, self.tmp = path, path.with_name(f".{path.stem}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp.onnx")
-
-    def __enter__(self) -> Path:
-        return self.tmp
-
-    def __exit__(self, kind, value, traceback) -> None:
-        if kind is None:
-            os.replace(self.tmp, self.path)
-        else:
-            self.tmp.unlink(missing_ok=True)
 
 
 def _export_fp32(model_folder: Path, target: Path) -> None:

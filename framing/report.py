@@ -62,17 +62,16 @@ def read_framed(path: str | Path) -> pd.DataFrame:
 
 
 def read_labels(path: str | Path) -> pd.DataFrame:
-    """Gold labels from a file: ``labels`` (a list, or frame keys joined by ``;``) per ``para_id``, or per
-    ``article_id`` for a study coded per article. The key column is recorded in ``attrs["on"]``."""
-    path = Path(path)
-    table = _read(path, "the labels table")
-    on = "para_id" if "para_id" in table.columns else "article_id" if "article_id" in table.columns else None
-    missing = [c for c in ("labels",) if c not in table.columns] + (["para_id or article_id"] if on is None else [])
-    if missing:
-        raise FramingError(f"{path}: lacks column(s) {', '.join(missing)}; a labels table has para_id (or "
-                           f"article_id, for labels per article) and labels")
-    table["labels"] = _tuples(table["labels"], path, "labels")
-    table[on] = table[on].astype(str)
+    """Gold labels from a file, read by ``framing.labels.load_labels`` (the one reader of labels files): ``labels``
+    (a list, or frame keys joined by ``;``) per ``para_id``, or per ``article_id`` for a study coded per article. The
+    key column is recorded in ``attrs["on"]``."""
+    from .labels import load_labels
+
+    table = load_labels(path)
+    on = table.attrs["unit"]
+    if table[on].duplicated().any():
+        raise FramingError(f"{path}: {on} {table[on][table[on].duplicated()].iloc[0]!r} is labelled by several "
+                           f"coders; compare needs one label set per unit (adjudicate first)")
     table = table[[on, "labels"]]
     table.attrs["on"] = on
     return table

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from framing.cli import main
+from framing.errors import FramingError
 
 
 def own_codebook_table(tmp_path):
@@ -109,3 +110,15 @@ def test_compare_refuses_labels_per_article_for_paragraph_rows(tmp_path, capsys)
     assert main(["compare", str(framed), "--by", "outlet", "--labels", str(gold), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "labels are per article" in err and "article-level detector" in err
+
+
+def test_labels_are_read_by_the_one_labels_reader_in_every_table_format(tmp_path):
+    from framing.report import read_labels
+
+    twice = tmp_path / "twice.csv"
+    twice.write_text("para_id,labels,coder\nA:1,blame,ana\nA:1,other,ana\n")
+    with pytest.raises(FramingError, match=r"twice\.csv row 2: para_id 'A:1' is labelled twice by coder 'ana'"):
+        read_labels(twice)
+    stored = tmp_path / "labels.parquet"
+    pd.DataFrame({"para_id": ["A:1", "A:2"], "labels": [["blame", "other"], []]}).to_parquet(stored)
+    assert read_labels(stored).values.tolist() == [["A:1", ("blame", "other")], ["A:2", ()]]
