@@ -23,6 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
+from .lexical import fit_vocabulary, term_matrix, with_terms
 from .codebook import Codebook, load_codebook
 from .detectors import _apply_thresholds
 from .multilabel import label_indicator, label_sets
@@ -149,26 +150,10 @@ class ArticleFrameClassifier(ClassifierMixin, BaseEstimator):
         dense = article_features(paragraphs, self.embedder, tuple(self.parts))
         if not self.tfidf:
             return dense
-        from scipy.sparse import csr_matrix, hstack
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         texts = article_texts(paragraphs)
         if fit:
-            vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=2, max_features=50000,
-                                         dtype=np.float32)
-            vectorizer.fit(texts)
-            self.vocabulary_ = np.array(vectorizer.get_feature_names_out(), dtype=str)
-            self.idf_ = vectorizer.idf_.astype(np.float64)
-        terms = self._vectorizer().transform(texts) * float(self.tfidf_weight)
-        return hstack([csr_matrix(dense), terms]).tocsr()
-
-    def _vectorizer(self):
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), dtype=np.float32,
-                                     vocabulary={term: i for i, term in enumerate(self.vocabulary_.tolist())})
-        vectorizer.idf_ = self.idf_
-        return vectorizer
+            self.vocabulary_, self.idf_ = fit_vocabulary(texts, max_features=50000)
+        return with_terms(dense, term_matrix(texts, self.vocabulary_, self.idf_, self.tfidf_weight))
 
     # -- fitting -----------------------------------------------------------------------------------------------
     def fit(self, X, y):

@@ -86,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     trn.add_argument("--coders", default="majority",
                      help="several coders: 'majority' (default), 'union', 'intersection' or one coder's name")
     trn.add_argument("--seed", type=int, default=0)
+    trn.add_argument("--model", default=None,
+                     help="encoder: all-MiniLM-L6-v2 (default, English) or multilingual-e5-small (multilingual, slower)")
     trn.add_argument("--no-metadata", **no_metadata)
     trn.set_defaults(run=_train)
 
@@ -101,8 +103,9 @@ def _parser() -> argparse.ArgumentParser:
     smp.add_argument("--no-metadata", **no_metadata)
     smp.set_defaults(run=_sample)
 
-    ev = commands.add_parser("evaluate", help="without CORPUS: the project's own evaluation (corpus gold, GVFC, "
-                                              "FNC-1); with CORPUS --codebook --labels: cross-validate on your labels")
+    ev = commands.add_parser("evaluate", help="without CORPUS: the project's own evaluation, real text first "
+                                              "(RUWA, BASIL, collected event units), then the corpus gold, GVFC, "
+                                              "FNC-1; with CORPUS --codebook --labels: cross-validate on your labels")
     ev.add_argument("paths", nargs="*", type=Path, metavar="CORPUS")
     ev.add_argument("--codebook", type=Path, default=None, help="your codebook (with CORPUS and --labels)")
     ev.add_argument("--labels", type=Path, default=None, help="your labels (with CORPUS and --codebook)")
@@ -125,8 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--strata", metavar="COLUMN", default=None,
                      help="compare only within these strata (e.g. event, week): test, differences, divergences")
     cmp.add_argument("--labels", type=Path, metavar="LABELS", default=None,
-                     help="gold labels (para_id, labels) for some paragraphs: shares are corrected for the "
-                          "detector's errors measured on them")
+                     help="gold labels (para_id, labels) for some paragraphs, or (article_id, labels) for some "
+                          "articles of an article-level framed table: shares are corrected for the detector's "
+                          "errors measured on them")
     cmp.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     cmp.add_argument("--seed", type=int, default=0)
     cmp.set_defaults(run=_compare)
@@ -156,9 +160,10 @@ def _embedder(args: argparse.Namespace, **options):
     """The process-wide default embedder, or one of the backend asked for with --backend."""
     from .embed import Embedder, default_embedder
 
-    if args.backend is None and not options:
+    backend, model = getattr(args, "backend", None), getattr(args, "model", None)
+    if backend is None and not options and not model:
         return default_embedder()
-    return Embedder(getattr(args, "model", None) or "all-MiniLM-L6-v2", backend=args.backend, **options)
+    return Embedder(model or "all-MiniLM-L6-v2", backend=backend, **options)
 
 
 def _paragraphs(args: argparse.Namespace, max_words: int | None = None):
@@ -214,7 +219,8 @@ def _embed(args: argparse.Namespace) -> int:
 def _frames(args: argparse.Namespace) -> int:
     from .detector_files import load_detector
 
-    detector = load_detector(args.detector, embedder=_embedder(args))
+    # without --backend the file's own model decides (a detector trained on e5 vectors gets an e5 embedder)
+    detector = load_detector(args.detector, embedder=_embedder(args) if args.backend else None)
     if args.unit == "paragraph":
         paragraphs, columns = _paragraph_rows(args.paths)
     else:
@@ -290,7 +296,9 @@ def _train(args: argparse.Namespace) -> int:
     check_writable_file(args.out)
     _, paragraphs, codebook, labels = _study_inputs(args)
     params = {"min_labels": args.min_labels} if labels.attrs["level"] == "paragraph" else {}
-    detector = train_detector(paragraphs, labels, codebook, rule=args.coders, random_state=args.seed, **params)
+    embedder = _embedder(args) if args.model else None
+    detector = train_detector(paragraphs, labels, codebook, embedder=embedder, rule=args.coders,
+                              random_state=args.seed, **params)
     save_detector(detector, args.out)
     units = "articles" if labels.attrs["level"] == "article" else "paragraphs"
     zero_shot = getattr(detector, "zero_shot_frames_", [])
@@ -373,7 +381,7 @@ def _paragraph_rows(paths: list[Path]):
 
 def _evaluate(args: argparse.Namespace) -> int:
     from .atomic import check_writable_folder
-    from .evaluate import run_evaluation
+    from .study.evaluation import run_evaluation
 
     check_writable_folder(args.out)
     if args.paths or args.codebook or args.labels:

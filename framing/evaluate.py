@@ -1,7 +1,8 @@
-"""Validation of the frame detectors: corpus gold, clustering, and public benchmarks (GVFC, FNC-1).
+"""Scores for frame detectors: per-frame precision/recall/F1 with intervals (``frame_scores``), out-of-fold
+predictions on the corpus gold, clustering against gold, and the public benchmarks (GVFC, FNC-1).
 
-``run_evaluation(out)`` (the ``framing evaluate`` command) writes each table as CSV and all of them as one Markdown
-file, and returns the Markdown. Every number is computed here, from data, with an explicit seed.
+These are the building blocks; ``framing.study.evaluation.run_evaluation`` (the ``framing evaluate`` command) puts
+them together with real text first. Every number is computed from data, with an explicit seed.
 """
 
 from __future__ import annotations
@@ -158,26 +159,54 @@ def markdown_table(table: pd.DataFrame) -> str:
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in cells])
 
 
-def run_evaluation(out: str | Path = "build/evaluation", *, datasets: str | Path | None = None,
-                   random_state: int = 0, fnc1: bool = True) -> str:
-    """Run every evaluation, write ``<table>.csv`` files and ``evaluation.md`` to ``out``, return the Markdown."""
-    from .datasets import shared_datasets_dir
+def frame_scores(Y_true: np.ndarray, Y_pred: np.ndarray, names: list[str], *, groups=None, n_boot: int = 1000,
+                 confidence: float = 0.95, min_support: int = 20, random_state: int = 0) -> pd.DataFrame:
+    """Per-frame precision, recall and F1 with bootstrap intervals, coded and predicted shares; then macro and micro.
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    datasets = Path(datasets) if datasets else shared_datasets_dir()
-    tables = evaluate_corpus(random_state)
-    tables["clustering"] = evaluate_clustering(datasets / "gvfc" if datasets else None, random_state)
-    if datasets is not None:
-        tables["gvfc"] = evaluate_gvfc(datasets / "gvfc", random_state)
-        if fnc1:
-            tables["fnc1"] = evaluate_fnc1(datasets / "fnc1")
-    sections = []
-    for name, table in tables.items():
-        table.to_csv(out / f"{name}.csv", index=False, float_format="%.4f", lineterminator="\n")
-        sections.append(f"## {name}\n\n{markdown_table(table)}\n")
-    if datasets is None:
-        sections.append("GVFC and FNC-1 skipped: no data sets folder (give --datasets or set FRAMING_SHARED_DATASETS)\n")
-    report = "\n".join(sections)
-    (out / "evaluation.md").write_text(report)
-    return report
+    Intervals resample units, or whole ``groups`` (e.g. articles: paragraphs of one article are not independent).
+    Two macro averages: ``macro`` over the frames coded at least once in ``Y_true`` (a frame absent from the test
+    text has no F1), and ``macro_min<N>`` over the frames coded at least ``min_support`` times (an F1 from 3 units is
+    mostly noise); their ``support`` says how many frames each averages. Columns: ``frame``, ``support``,
+    ``coded_share``, ``predicted_share``, ``precision``, ``recall``, ``f1`` and ``<metric>_low``/``<metric>_high``.
+    """
+    Y_true, Y_pred = np.asarray(Y_true, dtype=bool), np.asarray(Y_pred, dtype=bool)
+    support = Y_true.sum(axis=0)
+    frequent = support >= min_support
+    codes = np.arange(len(Y_true)) if groups is None else pd.factorize(np.asarray(groups))[0]
+    members = [np.flatnonzero(codes == g) for g in range(codes.max() + 1)]
+    rng = np.random.default_rng(random_state)
+    point = _frame_metrics(Y_true, Y_pred, frequent)
+    draws = []
+    for _ in range(n_boot):
+        rows = np.concatenate([members[g] for g in rng.integers(0, len(members), len(members))])
+        draws.append(_frame_metrics(Y_true[rows], Y_pred[rows], frequent))
+    alpha = (1 - confidence) / 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a frame absent from every draw has no interval: NaN
+        draws = np.stack(draws)  # n_boot x metric x (frames + macro + macro_min + micro)
+        low, high = np.nanquantile(draws, alpha, axis=0), np.nanquantile(draws, 1 - alpha, axis=0)
+    table = pd.DataFrame({"frame": [*names, "macro", f"macro_min{min_support}", "micro"],
+                          "support": [*support.tolist(), int((support > 0).sum()), int(frequent.sum()),
+                                      int(support.sum())],
+                          "coded_share": [*Y_true.mean(axis=0), np.nan, np.nan, np.nan],
+                          "predicted_share": [*Y_pred.mean(axis=0), np.nan, np.nan, np.nan]})
+    for i, metric in enumerate(("precision", "recall", "f1")):
+        table[metric], table[f"{metric}_low"], table[f"{metric}_high"] = point[i], low[i], high[i]
+    return table
+
+
+def _frame_metrics(Y_true: np.ndarray, Y_pred: np.ndarray, frequent: np.ndarray) -> np.ndarray:
+    """3 x (frames + 3): precision, recall, F1 per frame, then the two macro averages of F1 and micro."""
+    tp = (Y_true & Y_pred).sum(axis=0).astype(float)
+    predicted, coded = Y_pred.sum(axis=0).astype(float), Y_true.sum(axis=0).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # mean of an empty set of frames: NaN
+        precision = np.where(predicted > 0, tp / predicted, np.where(coded > 0, 0.0, np.nan))
+        recall = np.where(coded > 0, tp / coded, np.nan)
+        f1 = np.where(coded > 0, 2 * tp / (coded + predicted), np.nan)
+        macro, macro_frequent = np.nanmean(f1), np.nanmean(np.where(frequent, f1, np.nan))
+        micro_p = tp.sum() / predicted.sum() if predicted.sum() else 0.0
+        micro_r = tp.sum() / coded.sum() if coded.sum() else np.nan
+        micro_f = 2 * tp.sum() / (coded.sum() + predicted.sum()) if coded.sum() + predicted.sum() else np.nan
+    none = [np.nan, np.nan]
+    return np.array([[*precision, *none, micro_p], [*recall, *none, micro_r], [*f1, macro, macro_frequent, micro_f]])

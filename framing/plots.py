@@ -42,6 +42,8 @@ FRAME_COLOURS = {
 }
 
 
+LOW_PRECISION = 0.6  # a frame detected with lower real-text precision is flagged where its share is drawn
+
 def frame_colour(frame: object) -> str:
     return FRAME_COLOURS.get(str(frame), "#7f7f7f")
 
@@ -195,7 +197,8 @@ def frame_share_panels(shares: pd.DataFrame, fig: plt.Figure | None = None, *, b
                        unit: str = "body paragraphs", colours: dict | None = None, columns: int = 2) -> plt.Figure:
     """Small multiples of ``frame_shares``: one panel per frame, groups as rows (shared across panels), the corrected
     share with its interval and the detected share as an open diamond when the table has corrected columns. Frames
-    that cannot be corrected say so in their panel title. Returns the figure."""
+    that cannot be corrected say so in their panel title, and so do frames whose ``real_text_precision`` column (when
+    the table has one) is below ``LOW_PRECISION``. Returns the figure."""
     _require(shares, (by, "frame", "share", "ci_low", "ci_high", "articles"), "frame_share_panels")
     corrected = "corrected_share" in shares.columns
     frames = list(dict.fromkeys(shares["frame"]))
@@ -215,13 +218,20 @@ def frame_share_panels(shares: pd.DataFrame, fig: plt.Figure | None = None, *, b
         ax.hlines(y, rows[low], rows[high], color=c, linewidth=1.2)
         ax.scatter(rows[value], y, s=14, c=["white" if s else k for s, k in zip(single, c)], edgecolors=c,
                    linewidths=0.9, zorder=3)
-        title = frame
+        notes = []  # what a reader must know before reading the panel, on a second title line
         if corrected:
             ax.scatter(rows["share"], y, s=11, marker="D", facecolors="none", edgecolors=c, linewidths=0.6, zorder=2)
             if rows["corrected_share"].isna().all():
                 ax.hlines(y, rows["ci_low"], rows["ci_high"], color=c, linewidth=0.8, linestyle=":")
-                title += " — not correctable (as detected)"
-        ax.set_title(title, fontsize=SMALL + 1, loc="left", pad=2)
+                notes.append("not correctable")
+        if "real_text_precision" in rows.columns and rows["real_text_precision"].notna().any():
+            precision = float(rows["real_text_precision"].dropna().iloc[0])
+            if round(precision, 2) < LOW_PRECISION:  # as printed: 0.598 reads 0.60, not flagged
+                notes.append(f"low real-text precision {precision:.2f}")
+        ax.set_title(frame, fontsize=SMALL + 1, loc="left", pad=11)  # room for a note line in every panel
+        if notes:
+            ax.text(0, 1.02, "; ".join(notes), transform=ax.transAxes, fontsize=SMALL, style="italic",
+                    color="#8a1c1c", va="bottom")
         ax.set_xlim(0, 1)
         ax.tick_params(labelsize=SMALL, length=2)
         ax.grid(axis="x", color="#eeeeee", linewidth=0.6)
@@ -236,7 +246,7 @@ def frame_share_panels(shares: pd.DataFrame, fig: plt.Figure | None = None, *, b
                   fontsize=SMALL, y=0.0)
     for ax in axes:
         ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8])
-    fig.subplots_adjust(hspace=0.5, wspace=0.06, top=0.95, bottom=0.1)
+    fig.subplots_adjust(hspace=0.75, wspace=0.06, top=0.95, bottom=0.1)
     return fig
 
 

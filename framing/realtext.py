@@ -3,7 +3,8 @@
 A unit is one headline, subheading or paragraph of a public data set, named by a stable id:
 
 - ``ruwa:<row>:title`` / ``ruwa:<row>:subheading`` — row (0-based) of ``RUWA_04.08.23.csv``;
-- ``basil:<article_uuid>:p<k>`` — body paragraph ``k`` (0-based) of a BASIL article (``basil_articles.jsonl``);
+- ``basil:<event_id>:<outlet>:p<k>`` — body paragraph ``k`` (0-based) of a BASIL article (``basil_articles.jsonl``;
+  four articles there have no uuid, so the event and outlet name it);
 - ``event:<para_id>`` — a paragraph of the event corpus in ``corpus/`` (collected text only).
 
 Units table (``load_units``): one row per unit, columns ``UNIT_COLUMNS``; ``text`` is read from the data set and
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -77,9 +77,10 @@ def basil_units(folder: str | Path) -> pd.DataFrame:
         for k, sentences in enumerate(article.paragraphs):
             text = " ".join(" ".join(sentences).split())
             if text:
-                rows.append({"unit_id": f"basil:{article.article_uuid}:p{k}", "source": "basil", "kind": "paragraph",
+                rows.append({"unit_id": f"basil:{article.event_id}:{article.outlet}:p{k}", "source": "basil", "kind": "paragraph",
                              "outlet": article.outlet, "outlet_kind": BASIL_OUTLET_KINDS.get(article.outlet, "other"),
-                             "event": f"basil-{article.event_id}", "date": article.date, "text": text})
+                             "event": f"basil-{article.event_id}", "date": article.date, "text": text,
+                             "article_uuid": article.article_uuid})
     return pd.DataFrame(rows)
 
 
@@ -136,7 +137,6 @@ def resolve_texts(units: pd.DataFrame, *, datasets: str | Path | None = None,
     return resolved
 
 
-_SPLIT = re.compile(r"[;|]")
 
 
 def draw_units(datasets: str | Path | None = None, *, ruwa_per_cell: int = 12, basil_per_article: int = 3,
@@ -155,9 +155,101 @@ def draw_units(datasets: str | Path | None = None, *, ruwa_per_cell: int = 12, b
         picked.append(cell.iloc[np.sort(rng.permutation(len(cell))[:ruwa_per_cell])])
     basil = basil_units(folder / "basil")
     basil = basil[basil["text"].str.split().str.len() >= 8]  # one-line datelines and bylines are not paragraphs
-    article = basil["unit_id"].str.rsplit(":", n=1).str[0]
-    for _, paragraphs in basil.groupby(article, sort=True):
+    # Grouped by the source's article uuid, as when the sample was drawn (four articles share the uuid "empty" and
+    # were one group then); the unit ids name event and outlet, which are unique.
+    for _, paragraphs in basil.groupby("article_uuid", sort=True):
         picked.append(paragraphs.iloc[np.sort(rng.permutation(len(paragraphs))[:basil_per_article])])
     units = pd.concat([event_units(), *picked], ignore_index=True)
     units["text_sha256"] = units["text"].map(text_hash)
     return units[list(UNIT_COLUMNS)]
+
+
+# --- the coded units of this project ------------------------------------------------------------------------------
+
+PASSES = ("gold", "pass_a", "pass_b")
+
+
+def real_dir(corpus: str | Path | None = None) -> Path:
+    """``<corpus>/annotations/real``: units.csv (ids, metadata, text hashes), pass_a.csv, pass_b.csv,
+    adjudication.csv and gold.csv (labels by unit id; the event corpus's own units take theirs from
+    ``<corpus>/annotations``)."""
+    from .paths import corpus_dir
+
+    return Path(corpus or corpus_dir()) / "annotations" / "real"
+
+
+def load_units(*, corpus: str | Path | None = None, datasets: str | Path | None = None,
+               sources: tuple[str, ...] | None = None, text: bool = True) -> pd.DataFrame:
+    """The coded real-text units (``UNIT_COLUMNS``), with their text read from the data sets when ``text``.
+
+    ``sources`` restricts to some of ``SOURCES`` (default: all; ``available_sources()`` lists those whose data set is
+    present here).
+    """
+    path = real_dir(corpus) / "units.csv"
+    if not path.is_file():
+        raise FramingError(f"{path}: the table of real-text units is missing")
+    units = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if sources is not None:
+        if unknown := sorted(set(sources) - set(SOURCES)):
+            raise FramingError(f"unknown source(s) {', '.join(unknown)}; choose from {', '.join(SOURCES)}")
+        units = units[units["source"].isin(sources)].reset_index(drop=True)
+    units["date"] = pd.to_datetime(units["date"].replace("", None))
+    return resolve_texts(units, datasets=datasets, corpus=corpus) if text else units
+
+
+def available_sources(datasets: str | Path | None = None) -> tuple[str, ...]:
+    """The sources whose text can be read here: ``event`` always, ``ruwa``/``basil`` when their data set is present."""
+    folder = _datasets_folder(datasets)
+    present = {name for name in ("ruwa", "basil") if folder is not None and (folder / name).is_dir()}
+    return tuple(s for s in SOURCES if s == "event" or s in present)
+
+
+def load_real_labels(which: str = "gold", *, corpus: str | Path | None = None) -> pd.DataFrame:
+    """Labels of the real-text units by one coding pass: ``unit_id``, ``labels`` (tuple), ``coder``.
+
+    ``gold``: the adjudicated labels (pass A where a unit was coded once; the adjudicated set where two coders
+    disagreed). Units of the event corpus take their labels from the corpus's own annotation tables.
+    """
+    from .annotations import load_annotations
+
+    if which not in PASSES:
+        raise FramingError(f"unknown coding pass {which!r}; choose one of {', '.join(PASSES)}")
+    path = real_dir(corpus) / f"{which}.csv"
+    if not path.is_file():
+        raise FramingError(f"{path}: label table not found")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    event = load_annotations(which, corpus=corpus)
+    event = pd.DataFrame({"unit_id": "event:" + event["para_id"], "labels": event["labels"],
+                          "coder": f"event-corpus-{which}"})
+    from .codebook import load_codebook
+
+    names = load_codebook().names
+    table["labels"] = [_labels(value, names, f"{path}: {unit}") for unit, value in zip(table["unit_id"],
+                                                                                        table["labels"])]
+    if "coder" not in table.columns:
+        table["coder"] = which
+    return pd.concat([event, table[["unit_id", "labels", "coder"]]], ignore_index=True)
+
+
+def _labels(value: str, names: list[str], where: str) -> tuple[str, ...]:
+    labels = [label for label in value.split(";") if label]
+    if not labels or (unknown := [label for label in labels if label not in names]):
+        raise FramingError(f"{where}: labels {value!r} are empty or not in the codebook")
+    return tuple(name for name in names if name in labels)
+
+
+def load_real_gold(which: str = "gold", *, corpus: str | Path | None = None, datasets: str | Path | None = None,
+                   sources: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Real-text units with their text and labels, in one call: ``UNIT_COLUMNS`` + ``labels`` (tuple) + ``coder``.
+
+    Only units the pass coded are returned (``pass_b`` is the double-coded sample). Raises ``FramingError`` when a
+    data set is absent (pass ``sources=available_sources()`` to use what is here) or a text no longer matches its hash.
+
+    >>> gold = load_real_gold(sources=("event",))
+    >>> len(gold), sorted(set(gold["source"])), int(gold["labels"].map(len).min())
+    (63, ['event'], 1)
+    """
+    labels = load_real_labels(which, corpus=corpus)
+    units = load_units(corpus=corpus, datasets=datasets, sources=sources, text=False)
+    coded = units.merge(labels, on="unit_id", how="inner", validate="one_to_one")
+    return resolve_texts(coded, datasets=datasets, corpus=corpus)

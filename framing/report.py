@@ -1,7 +1,8 @@
 """A study's comparison in one call (``framing compare``): framed paragraphs (+ optional labels) -> tables and figures.
 
 ``read_framed(path)`` reads a framed table written by ``framing frames`` (JSON lines) or saved by a user (.csv with
-frames joined by ``;``, .jsonl, .parquet); ``read_labels(path)`` reads ``para_id, labels`` in the same formats;
+frames joined by ``;``, .jsonl, .parquet); ``read_labels(path)`` reads ``para_id, labels`` (or ``article_id, labels``
+for a study coded per article) in the same formats;
 ``write_comparison(framed, by, out, ...)`` writes into ``out``:
 
 - ``shares.csv``: per group and frame, raw share and interval and, with labels, the corrected share, its interval
@@ -61,14 +62,30 @@ def read_framed(path: str | Path) -> pd.DataFrame:
 
 
 def read_labels(path: str | Path) -> pd.DataFrame:
-    """Gold labels from a file: ``para_id`` and ``labels`` (a list, or frame keys joined by ``;``), read by
-    ``framing.labels.load_labels``, the one reader of labels files."""
+    """Gold labels from a file, read by ``framing.labels.load_labels`` (the one reader of labels files): ``labels``
+    (a list, or frame keys joined by ``;``) per ``para_id``, or per ``article_id`` for a study coded per article. The
+    key column is recorded in ``attrs["on"]``."""
     from .labels import load_labels
 
     table = load_labels(path)
-    if "para_id" not in table.columns:
-        raise FramingError(f"{path}: lacks column(s) para_id; a labels table has para_id and labels")
-    return table[["para_id", "labels"]]
+    on = table.attrs["unit"]
+    if table[on].duplicated().any():
+        raise FramingError(f"{path}: {on} {table[on][table[on].duplicated()].iloc[0]!r} is labelled by several "
+                           f"coders; compare needs one label set per unit (adjudicate first)")
+    table = table[[on, "labels"]]
+    table.attrs["on"] = on
+    return table
+
+
+def labelled_on(framed: pd.DataFrame, labels: pd.DataFrame) -> str:
+    """The column that joins ``labels`` to ``framed``: ``para_id``, or ``article_id`` when the labels are per article,
+    which needs a framed table with one row per article (from an article-level detector)."""
+    on = labels.attrs.get("on", "para_id" if "para_id" in labels.columns else "article_id")
+    if on == "article_id" and framed["article_id"].duplicated().any():
+        raise FramingError("the labels are per article (article_id), but the framed table has several rows per "
+                           "article: frame the corpus with an article-level detector (framing train with these "
+                           "labels), or label paragraphs (para_id)")
+    return on
 
 
 def frames_of(framed: pd.DataFrame, labels: pd.DataFrame | None = None) -> list[str]:
@@ -97,7 +114,7 @@ def write_comparison(framed: pd.DataFrame, by: str, out: str | Path, *, strata: 
         if column is not None and column not in framed.columns:
             raise FramingError(f"the framed table has no column {column!r} (columns: {', '.join(map(str, framed.columns))})")
     names = list(frames) if frames is not None else frames_of(framed, labels)
-    validation = validation_sample(framed, labels) if labels is not None else None
+    validation = validation_sample(framed, labels, on=labelled_on(framed, labels)) if labels is not None else None
     out = check_writable_folder(out)  # before any computing
     tables = {"shares": frame_shares(framed, by=by, frames=names, validation=validation, n_boot=n_boot,
                                      random_state=seed)}

@@ -41,9 +41,19 @@ def _codes(counts: pd.DataFrame, by: str, strata: str | None):
     return counts.drop(columns="_stratum"), stratum_codes, stratum_labels, group_codes, group_labels
 
 
+def group_sums(codes: np.ndarray, rows: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sum of ``rows`` (n, k) per code: an (n_groups, k) array, the same as ``np.add.at`` into zeros but about ten
+    times faster (one ``bincount``; same order of additions, so the same floats)."""
+    rows = np.asarray(rows, dtype=float)
+    k = rows.shape[1]
+    flat = (np.asarray(codes)[:, None] * k + np.arange(k)).ravel()
+    return np.bincount(flat, weights=rows.ravel(), minlength=n_groups * k).reshape(n_groups, k)
+
+
 def _within_strata(stratum_codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A permutation of positions that moves each article only within its stratum (positions sorted by stratum)."""
-    return np.lexsort((rng.random(len(stratum_codes)), stratum_codes))
+    # the order of lexsort((random, stratum)) with one float sort: the random part never crosses a stratum
+    return np.argsort(stratum_codes + rng.random(len(stratum_codes)), kind="stable")
 
 
 def _stratified_chi2(table: np.ndarray) -> float:
@@ -62,9 +72,8 @@ def stratified_test_from_counts(counts: pd.DataFrame, by: str, strata: str, name
     per_article = counts[names].to_numpy(dtype=float)
 
     def table(groups: np.ndarray) -> np.ndarray:
-        out = np.zeros((len(s_labels), len(g_labels), len(names)))
-        np.add.at(out, (s_codes, groups), per_article)
-        return out
+        cells = group_sums(s_codes * len(g_labels) + groups, per_article, len(s_labels) * len(g_labels))
+        return cells.reshape(len(s_labels), len(g_labels), len(names))
 
     observed = table(g_codes)
     groups_present = (observed.sum(axis=2) > 0).sum(axis=1)
@@ -169,9 +178,8 @@ def stratified_differences(counts: pd.DataFrame, by: str, strata: str | None, na
         exceed = np.zeros(len(names))
         for _ in range(n_permutations):
             flipped = sub_g[_within_strata(sub_s, rng)]
-            perm_a, perm_b = np.zeros_like(sums_a), np.zeros_like(sums_b)
-            np.add.at(perm_a, sub_s[flipped], sub_rows[flipped])
-            np.add.at(perm_b, sub_s[~flipped], sub_rows[~flipped])
+            perm_a = group_sums(sub_s[flipped], sub_rows[flipped], len(sums_a))
+            perm_b = group_sums(sub_s[~flipped], sub_rows[~flipped], len(sums_b))
             exceed += np.abs(_mh_difference(perm_a, perm_b)) >= np.abs(point) - 1e-12
         for j, name in enumerate(names):
             low, high = np.nanquantile(draws[:, j], [alpha, 1 - alpha])
@@ -266,9 +274,8 @@ def divergences_with_intervals(counts: pd.DataFrame, by: str, names: list[str], 
             null = np.empty(n_permutations)
             for p in range(n_permutations):
                 flipped = is_a[_within_strata(sub_s, rng)]
-                perm_a, perm_b = np.zeros_like(sums_a), np.zeros_like(sums_b)
-                np.add.at(perm_a, sub_s[flipped], rows[flipped])
-                np.add.at(perm_b, sub_s[~flipped], rows[~flipped])
+                perm_a = group_sums(sub_s[flipped], rows[flipped], len(sums_a))
+                perm_b = group_sums(sub_s[~flipped], rows[~flipped], len(sums_b))
                 null[p] = _jsd(_standardised(perm_a), _standardised(perm_b))
             results[(a, b)] = {"jsd": point, "ci_low": float(np.nanquantile(draws, alpha)),
                                "ci_high": float(np.nanquantile(draws, 1 - alpha)),

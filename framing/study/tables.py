@@ -126,51 +126,93 @@ def comparison_tables(framed: pd.DataFrame, embeddings, *, focal: str = FOCAL_AR
                                                  random_state=random_state)
     if focal in set(framed["article_id"]):
         tables["alignment"] = align_claims(framed, embeddings, focal)
+        tables["alignment_calibration"] = alignment_calibration(embeddings)
     quotes = find_quotes(framed)
     tables["quotes"] = quotes
     tables["speakers_by_kind"] = speaker_counts(quotes[quotes["resolved"]], by="outlet_kind")
     return tables
 
 
+def alignment_calibration(embeddings) -> pd.DataFrame:
+    """Precision, recall and F1 of claim matching at each cosine cut, on the hand-labelled Sputnik claim pairs
+    (``corpus/annotations/claims_sputnik.csv``); the row ``in_use`` is ``ALIGNMENT_THRESHOLD``."""
+    from ..compare import ALIGNMENT_THRESHOLD, calibrate_alignment
+    from ..paths import corpus_dir
+
+    pairs = pd.read_csv(corpus_dir() / "annotations" / "claims_sputnik.csv", dtype=str, keep_default_na=False)
+    vectors = dict(zip(embeddings.para_id, embeddings.vectors))
+    pairs["similarity"] = [float(vectors[a] @ vectors[b])
+                           for a, b in zip(pairs["focal_para_id"], pairs["candidate_para_id"])]
+    _, table = calibrate_alignment(pairs)
+    return table.assign(pairs=len(pairs), in_use=np.isclose(table["threshold"], ALIGNMENT_THRESHOLD))
+
+
+def with_real_text_precision(shares: pd.DataFrame, precision: dict[str, float]) -> pd.DataFrame:
+    """Shares + ``real_text_precision``: the detector's cross-fitted precision for each frame on real text like the
+    text counted (``framing.study.train.real_text_precision``), so figures and findings can flag a frame whose detected
+    share rests on many false positives."""
+    return shares.assign(real_text_precision=shares["frame"].map(precision))
+
+
 def findings(tables: dict[str, pd.DataFrame], *, focal: str = FOCAL_ARTICLE) -> list[str]:
     """The walk-through's findings as sentences, each with its uncertainty, computed from the tables. Shares are the
-    corrected ones where the table has them (and say so), else the detected ones."""
-    shares = tables["shares_by_kind"].set_index(["outlet_kind", "frame"])
-    corrected = "corrected_share" in shares.columns
+    corrected ones where the table has them (and say so), else the detected ones; a frame whose real-text precision
+    is below ``LOW_PRECISION`` says so."""
     test = tables["difference_test"].iloc[0]
     lines = [f"Frame mixes differ between kinds of outlet: chi-square {test['chi2']:.1f} on {int(test['dof'])} "
              f"degrees of freedom, permutation p = {test['p_permutation']:.4f} ({int(test['permutations'])} article "
              f"permutations), Cramér's V = {test['cramers_v']:.2f} (detected frames)."]
-    if corrected:
-        lines.append("Shares below are corrected for the detector's errors (adjusted classify-and-count, with "
-                     "misclassification rates from out-of-fold predictions on the event corpus's gold paragraphs); "
-                     "their 95% intervals resample the articles and the coded sample.")
-    value, low, high = ("corrected_share", "corrected_low", "corrected_high") if corrected else (
-        "share", "ci_low", "ci_high")
-    for frame in ("denial", "whataboutism", "sovereignty", "sanctions", "security_threat"):
-        ranked = shares.xs(frame, level="frame")
-        if corrected and ranked["corrected_share"].isna().all():
-            lines.append(f"{frame}: not correctable ({ranked['correction_note'].iloc[0]}); detected shares range "
-                         f"{ranked['share'].min():.0%}–{ranked['share'].max():.0%}.")
-            continue
-        ranked = ranked.sort_values(value, ascending=False)
-        top, bottom = ranked.iloc[0], ranked.iloc[-1]
-        lines.append(f"{frame}: highest in {ranked.index[0]} {top[value]:.0%} (95% interval {top[low]:.0%}–"
-                     f"{top[high]:.0%}, {int(top['articles'])} articles; detected {top['share']:.0%}); lowest in "
-                     f"{ranked.index[-1]} {bottom[value]:.0%} ({bottom[low]:.0%}–{bottom[high]:.0%}; detected "
-                     f"{bottom['share']:.0%}).")
+    if "corrected_share" in tables["shares_by_kind"].columns:
+        lines.append("Shares below are corrected for the detector's errors (adjusted classify-and-count; error rates "
+                     "from the shipped detector's design predicting each coded unit without having seen its article: "
+                     "the event corpus's gold paragraphs for the corpus, the coded RUWA headlines for RUWA); their "
+                     "95% intervals resample the articles and the coded sample.")
+    lines += _share_lines(tables["shares_by_kind"], ("denial", "whataboutism", "sovereignty", "sanctions",
+                                                     "security_threat"))
     if "alignment" in tables:
         alignment = tables["alignment"]
         carried = alignment.groupby("focal_position")["carried"].agg(["sum", "size"])
         most, least = carried["sum"].idxmax(), carried["sum"].idxmin()
         lines.append(f"Of the {len(carried)} body paragraphs of {focal}, ¶{most} is carried by the most outlets "
                      f"({carried.loc[most, 'sum']} of {carried.loc[most, 'size']}), ¶{least} by the fewest "
-                     f"({carried.loc[least, 'sum']}); claim matching has precision about 0.76 and recall 0.87 on "
-                     f"the hand-labelled pairs.")
+                     f"({carried.loc[least, 'sum']})" + _matching_quality(tables) + ".")
         lost = alignment[alignment["carried"]].explode("frames_lost")["frames_lost"].value_counts()
         if len(lost):
             lines.append(f"When other outlets carry its claims, the frames most often dropped are "
                          f"{', '.join(f'{f} ({n})' for f, n in lost.head(3).items())}.")
+    if "ruwa_shares_by_kind" in tables:
+        lines += [f"RUWA headlines, {line}" for line in _share_lines(
+            tables["ruwa_shares_by_kind"], ("accusation", "denial", "whataboutism", "sanctions", "cooperation",
+                                            "security_threat"))]
+    return lines
+
+
+def _share_lines(shares: pd.DataFrame, frames) -> list[str]:
+    from ..plots import LOW_PRECISION
+
+    shares = shares.set_index(["outlet_kind", "frame"])
+    corrected = "corrected_share" in shares.columns
+    value, low, high = ("corrected_share", "corrected_low", "corrected_high") if corrected else (
+        "share", "ci_low", "ci_high")
+    lines = []
+    for frame in frames:
+        ranked = shares.xs(frame, level="frame")
+        caution = ""
+        if "real_text_precision" in ranked.columns and ranked["real_text_precision"].notna().any():
+            precision = float(ranked["real_text_precision"].dropna().iloc[0])
+            if round(precision, 2) < LOW_PRECISION:
+                caution = (f" Caution: the detector's precision for {frame} on real text like this is {precision:.2f}"
+                           f" (below {LOW_PRECISION}), so many detections are false.")
+        if corrected and ranked["corrected_share"].isna().all():
+            lines.append(f"{frame}: not correctable ({ranked['correction_note'].iloc[0]}); detected shares range "
+                         f"{ranked['share'].min():.0%}–{ranked['share'].max():.0%}.{caution}")
+            continue
+        ranked = ranked.sort_values(value, ascending=False)
+        top, bottom = ranked.iloc[0], ranked.iloc[-1]
+        lines.append(f"{frame}: highest in {ranked.index[0]} {top[value]:.0%} (95% interval {top[low]:.0%}–"
+                     f"{top[high]:.0%}, {int(top['articles'])} articles; detected {top['share']:.0%}); lowest in "
+                     f"{ranked.index[-1]} {bottom[value]:.0%} ({bottom[low]:.0%}–{bottom[high]:.0%}; detected "
+                     f"{bottom['share']:.0%}).{caution}")
     return lines
 
 
@@ -253,3 +295,11 @@ def basil_tables(folder: str | Path, detector, *, random_state: int = 0, validat
             divergences(framed, by="outlet", strata="event", random_state=random_state).assign(
                 design="within events")], ignore_index=True),
     }
+
+
+def _matching_quality(tables: dict[str, pd.DataFrame]) -> str:
+    if "alignment_calibration" not in tables:
+        return ""
+    row = tables["alignment_calibration"].loc[lambda t: t["in_use"]].iloc[0]
+    return (f"; claim matching (cosine ≥ {row['threshold']:.2f}) has precision {row['precision']:.2f} and recall "
+            f"{row['recall']:.2f} on the {int(row['pairs'])} hand-labelled pairs")
