@@ -246,9 +246,14 @@ def click_through_labels(page, clicks: int = 3) -> None:
 
 
 def _skipped_for_missing_data(notebook: Path, source: str) -> bool:
-    """Notebook 05 draws only when a RUWA copy is present (it says so and skips its cells otherwise)."""
-    if "if path is not None" not in source:
-        return False
-    from framing.study.figures import ruwa_path
+    """Notebooks 05 and 06 draw only when their data set is present (they say so and skip those cells otherwise):
+    RUWA for 05 (``if path is not None``), BASIL for 06 (``if HAVE_BASIL``)."""
+    if "if path is not None" in source:
+        from framing.study.figures import ruwa_path
 
-    return ruwa_path() is None
+        return ruwa_path() is None
+    if "if HAVE_BASIL" in source:
+        from framing.study.figures import basil_path
+
+        return basil_path() is None
+    return False
