@@ -113,7 +113,9 @@ def test_the_border_wall_study_runs_through_the_command_line(study, tmp_path, ca
     assert len(template) == 5 and not set(template["para_id"]) & set(labels["para_id"])
 
 
-def test_article_labels_train_an_article_detector_and_frames_print_one_row_per_article(tmp_path, capsys, shared):
+def train_gvfc_article_detector(tmp_path, capsys, shared):
+    """150 GVFC articles as a corpus, article labels for the first 120, a 9-frame codebook, and `framing train`;
+    returns the corpus's articles and all GVFC labels."""
     from framing.datasets import GVFC_FRAME_KEYS, gvfc_corpus, gvfc_labels
 
     folder = shared / "datasets" / "gvfc"
@@ -132,9 +134,29 @@ def test_article_labels_train_an_article_detector_and_frames_print_one_row_per_a
     assert main(["train", str(corpus), "--codebook", str(codebook), "--labels", str(tmp_path / "labels.csv"),
                  "--out", str(tmp_path / "articles.npz")]) == 0
     assert "article-level detector" in capsys.readouterr().err
-    assert main(["frames", str(corpus), "--detector", str(tmp_path / "articles.npz")]) == 0
+    return articles, labels
+
+
+def test_article_labels_train_an_article_detector_and_frames_print_one_row_per_article(tmp_path, capsys, shared):
+    articles, _ = train_gvfc_article_detector(tmp_path, capsys, shared)
+    assert main(["frames", str(tmp_path / "gvfc.csv"), "--detector", str(tmp_path / "articles.npz")]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(rows) == 150 and [r["article_id"] for r in rows] == articles["article_id"].tolist()
     assert set(rows[0]) == {"article_id", "outlet", "outlet_kind", "date", "title", "frames", "scores"}
     assert rows[0]["date"] is None  # GVFC gives no dates: missing, not made up
     assert sum(bool(r["frames"]) for r in rows) > 100
+
+
+def test_article_frames_are_compared_and_corrected_with_held_out_article_labels(tmp_path, capsys, shared):
+    """The article-level chain ends in `framing compare --labels` with labels per article_id."""
+    articles, labels = train_gvfc_article_detector(tmp_path, capsys, shared)
+    assert main(["frames", str(tmp_path / "gvfc.csv"), "--detector", str(tmp_path / "articles.npz")]) == 0
+    framed = tmp_path / "framed.jsonl"
+    framed.write_text(capsys.readouterr().out)
+    held_out = labels[labels["article_id"].isin(set(articles["article_id"].iloc[120:]))]
+    write_labels(held_out, tmp_path / "held_out.csv")
+    assert main(["compare", str(framed), "--by", "outlet", "--labels", str(tmp_path / "held_out.csv"),
+                 "--out", str(tmp_path / "compared")]) == 0
+    manifest = json.loads((tmp_path / "compared" / "manifest.json").read_text())
+    assert manifest["corrected"] and manifest["labelled_units"] == len(held_out) == 30
+    assert "corrected_share" in pd.read_csv(tmp_path / "compared" / "shares.csv").columns
