@@ -69,6 +69,7 @@ class Labeller:
         self._shown_at = None
         self.detector_ = None
         self._features = None
+        self._on_change: list = []  # views to redraw after any label, skip or undo, whoever made it
         self._refresh()
 
     # -- state ---------------------------------------------------------------------------------------------------
@@ -132,6 +133,7 @@ class Labeller:
         self._since_training += 1
         if self._since_training >= self.retrain_every:
             self._refresh()
+        self._changed()
 
     def skip(self) -> None:
         """Leave the current paragraph unlabelled for now (it is not suggested again in this session)."""
@@ -141,6 +143,7 @@ class Labeller:
         self._skipped.add(current["para_id"])
         self._history.append(("skip", current["para_id"]))
         self._advance()
+        self._changed()
 
     def undo(self) -> str | None:
         """Take back the last label or skip of this session (the label is removed from the file) and show that
@@ -157,7 +160,12 @@ class Labeller:
             self._skipped.discard(para_id)
         self._queue.insert(0, para_id)
         self._shown_at = None
+        self._changed()
         return para_id
+
+    def _changed(self) -> None:
+        for redraw in self._on_change:
+            redraw()
 
     def _advance(self) -> None:
         self._queue.pop(0)
@@ -319,6 +327,7 @@ class _LabellerWidget:
         self.report_button.on_click(lambda _: self._report())
         self.keys.observe(self._typed, names="value")
         self._typing = False
+        labeller._on_change.append(self._draw)  # labels made in code (labeller.label) show here too
         self.box = w.VBox([self.header, self.context, w.HBox(self.toggles, layout=w.Layout(flex_flow="row wrap")),
                            w.HBox([self.save, self.skip, self.undo, self.keys]), self.status,
                            self.report_button, self.feedback])
@@ -350,11 +359,9 @@ class _LabellerWidget:
 
     def _act(self, action) -> None:
         try:
-            action()
+            action()  # the labeller redraws this view when the action changes anything
         except FramingError as error:
             self.status.value = f"<span style='color:#b00'>{html.escape(str(error))}</span>"
-            return
-        self._draw()
 
     def _draw(self) -> None:
         labeller, row = self.labeller, self.labeller.current

@@ -167,6 +167,20 @@ def test_the_widget_drives_the_same_labeller(tmp_path, stand_in):
     assert labeller.mine()["labels"].tolist() == [("security",)]
 
 
+def test_the_widget_shows_labels_made_in_code(tmp_path, stand_in):
+    pytest.importorskip("ipywidgets")
+    labeller = Labeller(paragraphs(), CODEBOOK, tmp_path / "labels.csv", embedder=stand_in)
+    from framing.labeller import _LabellerWidget
+
+    view = _LabellerWidget(labeller)
+    assert view.status.value.startswith("0 labelled")
+    labeller.label(["economy"])
+    labeller.label([])
+    assert view.status.value.startswith("2 labelled") and labeller.current["text"] in view.context.value
+    labeller.undo()
+    assert view.status.value.startswith("1 labelled")
+
+
 def test_a_spreadsheet_template_lists_unlabelled_paragraphs_with_an_empty_labels_column(tmp_path, stand_in):
     done = tmp_path / "done.csv"
     done.write_text("para_id,labels\na0:p001,economy\n")

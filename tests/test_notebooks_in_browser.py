@@ -229,12 +229,13 @@ def click_through_labels(page, clicks: int = 3) -> None:
     if widget.count() == 0 and page.get_by_text("skips its steps").count():
         return  # the notebook's data set is absent: it says so and shows no labeller
     status = widget.locator(".widget-html-content", has_text="labelled by")
-    shown = re.match(r"\d+ labelled by .+? · \d+ left · saved to (.+)$", status.inner_text().strip())
+    shown = re.match(r"(\d+) labelled by .+? · \d+ left · saved to (.+)$", status.inner_text().strip())
     assert shown, f"the labeller's status line reads {status.inner_text()!r}"
-    path = Path(shown.group(1))
-    # the notebook labels by code after showing the widget, which redraws only when used: count from the file
+    path = Path(shown.group(2))
+    # the notebook labels by code after showing the widget: the widget redraws, so it counts those labels too
     earlier = set(load_labels(path)["para_id"]) if path.exists() else set()
     before, book = len(earlier), codebook()
+    assert int(shown.group(1)) == before, f"the widget shows {shown.group(1)} labels, {path} holds {before}"
     for k in range(clicks):
         widget.locator(".widget-toggle-button").nth(k).click()
         widget.locator("button", has_text="Save (Enter)").click()
