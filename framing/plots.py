@@ -44,6 +44,11 @@ FRAME_COLOURS = {
 
 LOW_PRECISION = 0.6  # a frame detected with lower real-text precision is flagged where its share is drawn
 
+
+def low_precision(precision: float) -> bool:
+    """Whether a real-text precision is flagged: below ``LOW_PRECISION`` as printed (0.598 reads 0.60: not flagged)."""
+    return round(precision, 2) < LOW_PRECISION
+
 def frame_colour(frame: object) -> str:
     return FRAME_COLOURS.get(str(frame), "#7f7f7f")
 
@@ -226,7 +231,7 @@ def frame_share_panels(shares: pd.DataFrame, fig: plt.Figure | None = None, *, b
                 notes.append("not correctable")
         if "real_text_precision" in rows.columns and rows["real_text_precision"].notna().any():
             precision = float(rows["real_text_precision"].dropna().iloc[0])
-            if round(precision, 2) < LOW_PRECISION:  # as printed: 0.598 reads 0.60, not flagged
+            if low_precision(precision):
                 notes.append(f"low real-text precision {precision:.2f}")
         ax.set_title(frame, fontsize=SMALL + 1, loc="left", pad=11)  # room for a note line in every panel
         if notes:

@@ -56,7 +56,7 @@ def _within_strata(stratum_codes: np.ndarray, rng: np.random.Generator) -> np.nd
     return np.argsort(stratum_codes + rng.random(len(stratum_codes)), kind="stable")
 
 
-def _stratified_chi2(table: np.ndarray) -> float:
+def chi2_statistic(table: np.ndarray) -> float:
     """Sum over strata of the chi-square statistic of a (strata, groups, frames) count array (empty cells skipped)."""
     rows, columns, totals = table.sum(axis=2), table.sum(axis=1), table.sum(axis=(1, 2))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -82,10 +82,10 @@ def stratified_test_from_counts(counts: pd.DataFrame, by: str, strata: str, name
     if not used.any():
         raise FramingError(f"no stratum of {strata!r} has two groups of {by!r} with frames: nothing to compare "
                            f"within strata")
-    statistic = _stratified_chi2(observed)
+    statistic = chi2_statistic(observed)
     dof = int(((groups_present - 1) * (frames_present - 1))[used].sum())
     rng = np.random.default_rng(random_state)
-    exceed = sum(_stratified_chi2(table(g_codes[_within_strata(s_codes, rng)])) >= statistic - 1e-9
+    exceed = sum(chi2_statistic(table(g_codes[_within_strata(s_codes, rng)])) >= statistic - 1e-9
                  for _ in range(n_permutations))
     n = observed[used].sum()
     denominator = float(sum(observed[k].sum() * (min(groups_present[k], frames_present[k]) - 1)

@@ -188,7 +188,7 @@ def findings(tables: dict[str, pd.DataFrame], *, focal: str = FOCAL_ARTICLE) -> 
 
 
 def _share_lines(shares: pd.DataFrame, frames) -> list[str]:
-    from ..plots import LOW_PRECISION
+    from ..plots import LOW_PRECISION, low_precision
 
     shares = shares.set_index(["outlet_kind", "frame"])
     corrected = "corrected_share" in shares.columns
@@ -200,7 +200,7 @@ def _share_lines(shares: pd.DataFrame, frames) -> list[str]:
         caution = ""
         if "real_text_precision" in ranked.columns and ranked["real_text_precision"].notna().any():
             precision = float(ranked["real_text_precision"].dropna().iloc[0])
-            if round(precision, 2) < LOW_PRECISION:
+            if low_precision(precision):
                 caution = (f" Caution: the detector's precision for {frame} on real text like this is {precision:.2f}"
                            f" (below {LOW_PRECISION}), so many detections are false.")
         if corrected and ranked["corrected_share"].isna().all():
