@@ -163,7 +163,8 @@ def frame_scores(Y_true: np.ndarray, Y_pred: np.ndarray, names: list[str], *, gr
                  confidence: float = 0.95, min_support: int = 20, random_state: int = 0) -> pd.DataFrame:
     """Per-frame precision, recall and F1 with bootstrap intervals, coded and predicted shares; then macro and micro.
 
-    Intervals resample units, or whole ``groups`` (e.g. articles: paragraphs of one article are not independent).
+    Intervals resample units, or whole ``groups`` (e.g. articles: paragraphs of one article are not independent);
+    ``n_boot=0`` gives the point estimates only (intervals NaN).
     Two macro averages: ``macro`` over the frames coded at least once in ``Y_true`` (a frame absent from the test
     text has no F1), and ``macro_min<N>`` over the frames coded at least ``min_support`` times (an F1 from 3 units is
     mostly noise); their ``support`` says how many frames each averages. Columns: ``frame``, ``support``,
@@ -176,7 +177,7 @@ def frame_scores(Y_true: np.ndarray, Y_pred: np.ndarray, names: list[str], *, gr
     members = [np.flatnonzero(codes == g) for g in range(codes.max() + 1)]
     rng = np.random.default_rng(random_state)
     point = _frame_metrics(Y_true, Y_pred, frequent)
-    draws = []
+    draws = [np.full_like(point, np.nan)] if n_boot == 0 else []  # n_boot=0: point estimates, no intervals
     for _ in range(n_boot):
         rows = np.concatenate([members[g] for g in rng.integers(0, len(members), len(members))])
         draws.append(_frame_metrics(Y_true[rows], Y_pred[rows], frequent))

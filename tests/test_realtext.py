@@ -88,6 +88,13 @@ def test_frame_scores_match_a_hand_computed_table():
     assert table.loc["c", "predicted_share"] == 0.25 and table.loc["a", "coded_share"] == 0.5
 
 
+def test_frame_scores_without_bootstrap_give_the_point_estimates_and_no_intervals():
+    truth, predicted = np.array([[1], [1], [0], [0]]), np.array([[1], [0], [1], [0]])
+    table = frame_scores(truth, predicted, ["a"], n_boot=0).set_index("frame")
+    assert table.loc["a", ["precision", "recall", "f1"]].tolist() == [0.5, 0.5, 0.5]
+    assert table[["f1_low", "f1_high", "precision_low"]].isna().all().all()
+
+
 def test_bootstrap_intervals_resample_whole_groups():
     truth = np.array([[1], [1], [0], [0]])
     predicted = np.array([[1], [1], [1], [1]])
